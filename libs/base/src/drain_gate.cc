@@ -1,0 +1,55 @@
+#include "parley/base/drain_gate.h"
+
+namespace parley {
+
+DrainGate::Token& DrainGate::Token::operator=(Token&& other) noexcept {
+  if (this != &other) {
+    Release();
+    gate_ = other.gate_;
+    other.gate_ = nullptr;
+  }
+  return *this;
+}
+
+void DrainGate::Token::Release() {
+  if (gate_ != nullptr) {
+    gate_->Leave();
+    gate_ = nullptr;
+  }
+}
+
+std::optional<DrainGate::Token> DrainGate::TryEnter() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return std::nullopt;
+  ++in_flight_;
+  return Token(this);
+}
+
+void DrainGate::Close() {
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
+}
+
+size_t DrainGate::WaitDrained(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
+  mu_.AwaitWithDeadline(absl::Condition(&drained), deadline);
+  return in_flight_;
+}
+
+size_t DrainGate::in_flight() const {
+  absl::MutexLock lock(&mu_);
+  return in_flight_;
+}
+
+bool DrainGate::closed() const {
+  absl::MutexLock lock(&mu_);
+  return closed_;
+}
+
+void DrainGate::Leave() {
+  absl::MutexLock lock(&mu_);
+  --in_flight_;
+}
+
+}  // namespace parley
