@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Stops the Parley services that deploy/up.sh started, front to back, so
+# that each service drains into a downstream stage that is still serving.
+#
+# Each service gets SIGTERM and up to PARLEY_STOP_TIMEOUT_SECONDS (default
+# 30) to exit before it is sent SIGKILL. Safe to run when nothing is
+# running.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly repo_root
+readonly run_dir="$repo_root/.run"
+
+# Upstream services go first. Intake stops taking Sends and drains into
+# the processor, which then drains into the broadcaster.
+readonly stop_order=(intake processor broadcaster)
+readonly stop_timeout_seconds=${PARLEY_STOP_TIMEOUT_SECONDS:-30}
+readonly kill_timeout_seconds=5
+readonly poll_interval_seconds=0.1
+
+log() {
+  printf 'down.sh: %s\n' "$*"
+}
+
+warn() {
+  printf 'down.sh: warning: %s\n' "$*" >&2
+}
+
+# Prints the time since the epoch in microseconds. EPOCHREALTIME uses the
+# locale's decimal separator, which may be a comma.
+now_micros() {
+  local now=$EPOCHREALTIME
+  printf '%s\n' "${now//[.,]/}"
+}
+
+# Succeeds when PID is a live, non-zombie process running parley-SERVICE, so
+# a pid file left behind after a crash does not match an unrelated process
+# that reuses the pid.
+is_service_running() {
+  local service=$1 pid=$2 state cmdline
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  [[ "$state" != Z* ]] || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" == *"parley-$service "* ]]
+}
+
+# Polls until PID no longer runs parley-SERVICE, and fails after
+# TIMEOUT_SECONDS.
+wait_for_exit() {
+  local service=$1 pid=$2 timeout_seconds=$3
+  local deadline=$(($(now_micros) + timeout_seconds * 1000000))
+  while is_service_running "$service" "$pid"; do
+    if (($(now_micros) >= deadline)); then
+      return 1
+    fi
+    sleep "$poll_interval_seconds"
+  done
+}
+
+# Prints the seconds since START_MICROS, a value of now_micros, with one
+# decimal.
+format_elapsed() {
+  local start_micros=$1 elapsed_micros
+  elapsed_micros=$(($(now_micros) - start_micros))
+  printf '%d.%d' $((elapsed_micros / 1000000)) $((elapsed_micros % 1000000 / 100000))
+}
+
+# Stops SERVICE if its pid file points at its live process. Returns 1 when
+# there was nothing to stop.
+stop_service() {
+  local service=$1
+  local pid_file="$run_dir/$service.pid"
+  local pid start_micros
+
+  [[ -f "$pid_file" ]] || return 1
+  pid=$(<"$pid_file")
+  if ! is_service_running "$service" "$pid"; then
+    log "parley-$service is not running; removing stale pid file $pid_file"
+    rm -f "$pid_file"
+    return 1
+  fi
+
+  log "sending SIGTERM to parley-$service (pid $pid)"
+  start_micros=$(now_micros)
+  kill -TERM "$pid" 2>/dev/null || true
+  if wait_for_exit "$service" "$pid" "$stop_timeout_seconds"; then
+    log "parley-$service (pid $pid) exited after $(format_elapsed "$start_micros") s"
+  else
+    warn "parley-$service (pid $pid) did not exit within $stop_timeout_seconds s of SIGTERM; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    if wait_for_exit "$service" "$pid" "$kill_timeout_seconds"; then
+      log "parley-$service (pid $pid) was killed"
+    else
+      warn "parley-$service (pid $pid) is still running after SIGKILL; keeping $pid_file"
+      return 0
+    fi
+  fi
+  rm -f "$pid_file"
+}
+
+main() {
+  if ! [[ "$stop_timeout_seconds" =~ ^[1-9][0-9]*$ ]]; then
+    printf 'down.sh: error: PARLEY_STOP_TIMEOUT_SECONDS must be a whole number of seconds above 0, got %s\n' \
+      "$stop_timeout_seconds" >&2
+    exit 2
+  fi
+
+  local service stopped_count=0
+  for service in "${stop_order[@]}"; do
+    if stop_service "$service"; then
+      stopped_count=$((stopped_count + 1))
+    fi
+  done
+
+  if ((stopped_count == 0)); then
+    log "no Parley services are running"
+  else
+    log "stopped $stopped_count service(s); logs are in $run_dir"
+  fi
+}
+
+main "$@"

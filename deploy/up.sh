@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Builds Parley and starts its three services in the background on this
+# machine, then waits until each one reports SERVING on gRPC health.
+#
+# Safe to run repeatedly. A service whose pid file points at its live
+# process is left running and only checked for health. Pid files and logs
+# go to .run/ in the repository. ./deploy/down.sh stops the services.
+#
+# Usage: deploy/up.sh [--compose] [--help]
+#
+# Environment:
+#   PARLEY_CONFIG_DIR      folder with intake.yaml, processor.yaml and
+#                          broadcaster.yaml (default: deploy/config)
+#   PARLEY_EXTRA_PACKAGES  passed on to deploy/install-deps.sh
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly repo_root
+readonly build_dir="$repo_root/build"
+readonly bin_dir="$build_dir/bin"
+readonly run_dir="$repo_root/.run"
+readonly cli="$bin_dir/parley"
+
+# Downstream services first, so that each service finds its next stage
+# already serving.
+readonly start_order=(broadcaster processor intake)
+readonly health_timeout_seconds=30
+readonly health_poll_interval_seconds=0.2
+readonly log_tail_lines=40
+
+log() {
+  printf 'up.sh: %s\n' "$*"
+}
+
+die() {
+  printf 'up.sh: error: %s\n' "$*" >&2
+  exit 1
+}
+
+usage() {
+  cat <<'EOF'
+Usage: deploy/up.sh [--compose] [--help]
+
+Builds Parley into build/ and starts parley-broadcaster, parley-processor
+and parley-intake in the background, with pid files and logs in .run/.
+
+Options:
+  --compose  start the services as a docker compose stack (not supported yet)
+  --help     print this help
+
+Environment:
+  PARLEY_CONFIG_DIR      folder with the three service configs
+                         (default: deploy/config)
+  PARLEY_EXTRA_PACKAGES  extra Debian packages for deploy/install-deps.sh
+EOF
+}
+
+# Sets the global deploy_mode from the command line.
+parse_args() {
+  deploy_mode=local
+  while (($# > 0)); do
+    case "$1" in
+      --compose)
+        deploy_mode=compose
+        ;;
+      -h | --help)
+        usage
+        exit 0
+        ;;
+      *)
+        printf 'up.sh: error: unknown argument: %s\n\n' "$1" >&2
+        usage >&2
+        exit 2
+        ;;
+    esac
+    shift
+  done
+}
+
+# Prints the value of KEY inside the top-level mapping SECTION of a service
+# config. Reads the plain block layout of the files in deploy/config, not
+# YAML in general (no flow mappings, anchors or multi-line values).
+read_config_value() {
+  local file=$1 section=$2 key=$3 value
+  value=$(awk -v section="$section" -v key="$key" '
+    /^[^[:space:]#][^:]*:/ {
+      current = $0
+      sub(/:.*/, "", current)
+      next
+    }
+    current == section && $0 ~ ("^[[:space:]]+" key ":") {
+      value = $0
+      sub(/^[^:]*:[[:space:]]*/, "", value)
+      sub(/[[:space:]]+#.*$/, "", value)
+      sub(/[[:space:]]+$/, "", value)
+      gsub(/^["\047]|["\047]$/, "", value)
+      print value
+      exit
+    }' "$file")
+  if [[ -z "$value" ]]; then
+    die "$file has no value for $section.$key"
+  fi
+  printf '%s\n' "$value"
+}
+
+# Prints the time since the epoch in microseconds. EPOCHREALTIME uses the
+# locale's decimal separator, which may be a comma.
+now_micros() {
+  local now=$EPOCHREALTIME
+  printf '%s\n' "${now//[.,]/}"
+}
+
+# Succeeds when PID is a live, non-zombie process running parley-SERVICE, so
+# a pid file left behind after a crash does not match an unrelated process
+# that reuses the pid.
+is_service_running() {
+  local service=$1 pid=$2 state cmdline
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  [[ "$state" != Z* ]] || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" == *"parley-$service "* ]]
+}
+
+print_log_tail() {
+  local log_file=$1
+  if [[ -s "$log_file" ]]; then
+    printf '\nLast lines of %s:\n' "$log_file" >&2
+    tail -n "$log_tail_lines" "$log_file" >&2
+  else
+    printf '\n%s is empty.\n' "$log_file" >&2
+  fi
+}
+
+install_dependencies() {
+  log "checking build dependencies"
+  "$repo_root/deploy/install-deps.sh"
+}
+
+build() {
+  log "configuring and building into $build_dir"
+  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build "$build_dir"
+
+  local binary
+  for binary in parley parley-intake parley-processor parley-broadcaster; do
+    [[ -x "$bin_dir/$binary" ]] || die "the build did not produce $bin_dir/$binary"
+  done
+}
+
+# Starts parley-SERVICE detached from this shell and prints its pid. setsid
+# gives it its own session, so closing the terminal does not stop it. The
+# log of the previous run is kept as LOG_FILE.1.
+start_service() {
+  local service=$1 config=$2 log_file=$3
+  if [[ -f "$log_file" ]]; then
+    mv -f "$log_file" "$log_file.1"
+  fi
+  printf '==== %s up.sh starts parley-%s --config %s ====\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$service" "$config" >"$log_file"
+  # A background job of a non-interactive shell is not a process group
+  # leader, so setsid and nohup exec in place and $! is the service's pid.
+  setsid nohup "$bin_dir/parley-$service" --config "$config" \
+    </dev/null >>"$log_file" 2>&1 &
+  printf '%s\n' "$!"
+}
+
+# Polls gRPC health of ADDRESS until it reports SERVING, failing early if
+# the process exits and after health_timeout_seconds at the latest.
+wait_until_healthy() {
+  local service=$1 pid=$2 address=$3 log_file=$4
+  local deadline=$(($(now_micros) + health_timeout_seconds * 1000000)) output=""
+
+  while true; do
+    if ! is_service_running "$service" "$pid"; then
+      printf 'up.sh: error: parley-%s (pid %s) exited before it became healthy\n' \
+        "$service" "$pid" >&2
+      rm -f "$run_dir/$service.pid"
+      print_log_tail "$log_file"
+      exit 1
+    fi
+    if output=$("$cli" health --target "$address" --timeout-ms 1000 2>&1); then
+      return 0
+    fi
+    if (($(now_micros) >= deadline)); then
+      break
+    fi
+    sleep "$health_poll_interval_seconds"
+  done
+
+  printf 'up.sh: error: parley-%s (pid %s) did not become healthy at %s within %d s\n' \
+    "$service" "$pid" "$address" "$health_timeout_seconds" >&2
+  printf 'Last health check output: %s\n' "${output:-<none>}" >&2
+  printf 'The process is still running; ./deploy/down.sh stops it.\n' >&2
+  print_log_tail "$log_file"
+  exit 1
+}
+
+# Starts SERVICE unless its pid file points at its live process, then waits
+# until it is healthy.
+ensure_service() {
+  local service=$1
+  local config="$config_dir/$service.yaml"
+  local pid_file="$run_dir/$service.pid"
+  local log_file="$run_dir/$service.log"
+  local address pid=""
+
+  [[ -r "$config" ]] || die "config file not found: $config"
+  address=$(read_config_value "$config" server listen)
+
+  if [[ -f "$pid_file" ]]; then
+    pid=$(<"$pid_file")
+    if is_service_running "$service" "$pid"; then
+      log "parley-$service is already running (pid $pid); to restart it, run ./deploy/down.sh first"
+    else
+      log "removing stale pid file $pid_file (pid '$pid' is not parley-$service)"
+      rm -f "$pid_file"
+      pid=""
+    fi
+  fi
+
+  if [[ -z "$pid" ]]; then
+    pid=$(start_service "$service" "$config" "$log_file")
+    printf '%s\n' "$pid" >"$pid_file"
+    log "started parley-$service (pid $pid), log $log_file"
+  fi
+
+  wait_until_healthy "$service" "$pid" "$address" "$log_file"
+  log "parley-$service is healthy at $address"
+}
+
+print_endpoints() {
+  local service
+  local -A listen=() metrics=()
+  for service in "${start_order[@]}"; do
+    listen[$service]=$(read_config_value "$config_dir/$service.yaml" server listen)
+    metrics[$service]=$(read_config_value "$config_dir/$service.yaml" server metrics_listen)
+  done
+
+  cat <<EOF
+
+Parley is running.
+  intake       ${listen[intake]}  (gRPC, public: Send)
+  broadcaster  ${listen[broadcaster]}  (gRPC, public: Subscribe)
+  processor    ${listen[processor]}  (gRPC, internal)
+  metrics      http://${metrics[intake]}/metrics  (intake)
+               http://${metrics[processor]}/metrics  (processor)
+               http://${metrics[broadcaster]}/metrics  (broadcaster)
+  logs         $run_dir/<service>.log
+
+Chat:  build/bin/parley chat --room lobby --sender alice
+Stop:  ./deploy/down.sh
+EOF
+}
+
+up_local() {
+  install_dependencies
+  build
+  mkdir -p "$run_dir"
+
+  local service
+  for service in "${start_order[@]}"; do
+    ensure_service "$service"
+  done
+  print_endpoints
+}
+
+up_compose() {
+  printf 'up.sh: --compose is not supported yet; run deploy/up.sh without it to start the services locally\n' >&2
+  exit 2
+}
+
+main() {
+  parse_args "$@"
+
+  # Resolve the config folder before anything changes directory, so a
+  # relative PARLEY_CONFIG_DIR is taken from the caller's working directory.
+  config_dir=$(cd "${PARLEY_CONFIG_DIR:-$repo_root/deploy/config}" 2>/dev/null && pwd) ||
+    die "config folder not found: ${PARLEY_CONFIG_DIR:-$repo_root/deploy/config}"
+  readonly config_dir
+  cd "$repo_root"
+
+  case "$deploy_mode" in
+    local) up_local ;;
+    compose) up_compose ;;
+  esac
+}
+
+main "$@"
