@@ -1,0 +1,130 @@
+#include "parley/pipeline/hop_server.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "parley/base/budget.h"
+#include "parley/base/status_code_name.h"
+#include "parley/pipeline/outcomes.h"
+#include "parley/runtime/logging.h"
+
+namespace parley::pipeline {
+
+// Serialises outcome writes from the stage's threads onto one stream, and
+// drops them once the handler has returned and the stream is gone.
+class HopServer::OutcomeWriter {
+ public:
+  explicit OutcomeWriter(HopServerStream* stream) : stream_(stream) {}
+
+  void Write(const Outcome& outcome) {
+    absl::MutexLock lock(&mu_);
+    if (stream_ != nullptr && !stream_->Write(outcome)) stream_ = nullptr;
+  }
+
+  void BeginItem() {
+    absl::MutexLock lock(&mu_);
+    ++outstanding_;
+  }
+
+  void EndItem() {
+    absl::MutexLock lock(&mu_);
+    --outstanding_;
+  }
+
+  // Waits for every outcome of this stream, or until the call is cancelled.
+  void WaitIdle(grpc::ServerContext* context) {
+    absl::MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return outstanding_ == 0; };
+    while (!mu_.AwaitWithTimeout(absl::Condition(&idle), absl::Milliseconds(100))) {
+      if (context->IsCancelled()) return;
+    }
+  }
+
+  void Detach() {
+    absl::MutexLock lock(&mu_);
+    stream_ = nullptr;
+  }
+
+ private:
+  absl::Mutex mu_;
+  HopServerStream* stream_ ABSL_GUARDED_BY(mu_);
+  size_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+HopServer::HopServer(std::string hop, Stage& stage, prometheus::Registry& registry)
+    : hop_(std::move(hop)),
+      stage_(stage),
+      outcomes_(prometheus::BuildCounter()
+                    .Name("parley_hop_outcomes_total")
+                    .Help("Outcomes a stage wrote back on its upstream hop, by status code.")
+                    .Register(registry)),
+      items_received_(prometheus::BuildCounter()
+                          .Name("parley_hop_items_received_total")
+                          .Help("Items a stage read from its upstream hop, cancellations included.")
+                          .Register(registry)
+                          .Add({{"hop", hop_}})) {}
+
+grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* stream) {
+  auto logger = runtime::Logger("hop." + hop_);
+  {
+    absl::MutexLock lock(&mu_);
+    streams_.insert(context);
+  }
+  context->AddInitialMetadata(kStageHeader, hop_);
+  stream->SendInitialMetadata();
+  logger->info("upstream {} connected", context->peer());
+
+  auto writer = std::make_shared<OutcomeWriter>(stream);
+  Item item;
+  while (stream->Read(&item)) {
+    items_received_.Increment();
+    std::string id = item.metadata().message_id();
+    if (item.has_cancellation()) {
+      stage_.Cancel(id);
+      continue;
+    }
+    std::optional<DrainGate::Token> token = gate_.TryEnter();
+    if (!token.has_value()) {
+      Result refused = absl::UnavailableError("stage is shutting down");
+      CountOutcome(refused);
+      writer->Write(ToOutcome(id, refused));
+      continue;
+    }
+    absl::Time deadline = DeadlineFromBudget(
+        item.metadata().has_budget_micros() ? std::optional<int64_t>(item.metadata().budget_micros())
+                                            : std::nullopt,
+        absl::Now());
+    writer->BeginItem();
+    stage_.Handle(std::move(item), deadline,
+                  [this, writer, id, token = std::move(*token)](Result result) mutable {
+                    CountOutcome(result);
+                    writer->Write(ToOutcome(id, result));
+                    writer->EndItem();
+                    token.Release();
+                  });
+  }
+
+  // The upstream half-closed (or the call ended): answer what it sent.
+  writer->WaitIdle(context);
+  writer->Detach();
+  {
+    absl::MutexLock lock(&mu_);
+    streams_.erase(context);
+  }
+  logger->info("upstream {} {}", context->peer(),
+               context->IsCancelled() ? "cancelled" : "closed after its last item");
+  return grpc::Status::OK;
+}
+
+void HopServer::EndStreams() {
+  absl::MutexLock lock(&mu_);
+  for (grpc::ServerContext* context : streams_) context->TryCancel();
+}
+
+void HopServer::CountOutcome(const Result& result) {
+  // Few distinct codes occur, so a family lookup per outcome stays cheap.
+  const char* code = StatusCodeName(result.status().code());
+  outcomes_.Add({{"hop", hop_}, {"code", code}}).Increment();
+}
+
+}  // namespace parley::pipeline

@@ -1,0 +1,66 @@
+#ifndef PARLEY_RUNTIME_METRICS_H_
+#define PARLEY_RUNTIME_METRICS_H_
+
+// The Prometheus side of a service: one registry for the process, exposed
+// on /metrics, plus the request metrics every gRPC method records.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/support/status.h"
+#include "prometheus/counter.h"
+#include "prometheus/exposer.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace parley::runtime {
+
+class MetricsServer {
+ public:
+  // Serves `registry` at http://address/metrics. Fails with UNAVAILABLE
+  // when the address cannot be bound. The registry must outlive the server.
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
+      const std::string& address, std::shared_ptr<prometheus::Registry> registry);
+
+  // Returns the bound port, which differs from the configured one for port 0.
+  int port() const;
+
+ private:
+  explicit MetricsServer(std::unique_ptr<prometheus::Exposer> exposer)
+      : exposer_(std::move(exposer)) {}
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+// Records parley_build_info{service, version, revision} = 1.
+void RegisterBuildInfo(prometheus::Registry& registry, const std::string& service);
+
+// Rate, errors and duration of the gRPC methods a server handles, labelled
+// by grpc_service, grpc_method and grpc_code. Thread-safe.
+class RpcMetrics {
+ public:
+  explicit RpcMetrics(prometheus::Registry& registry);
+
+  void Observe(const std::string& service, const std::string& method, grpc::StatusCode code,
+               absl::Duration elapsed);
+
+ private:
+  prometheus::Family<prometheus::Counter>& handled_;
+  prometheus::Family<prometheus::Histogram>& duration_;
+  absl::Mutex mu_;
+  // Metric references cached per label set, so a request does no lookup in
+  // the family.
+  std::map<std::pair<std::string, int>, prometheus::Counter*> counters_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Histogram*> histograms_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace parley::runtime
+
+#endif  // PARLEY_RUNTIME_METRICS_H_
