@@ -27,6 +27,10 @@ readonly start_order=(broadcaster processor intake)
 readonly health_timeout_seconds=30
 readonly health_poll_interval_seconds=0.2
 readonly log_tail_lines=40
+# Addresses that build/bin/parley connects to without --intake and
+# --broadcaster.
+readonly default_intake_address=127.0.0.1:50051
+readonly default_broadcaster_address=127.0.0.1:50053
 
 log() {
   printf 'up.sh: %s\n' "$*"
@@ -122,6 +126,18 @@ is_service_running() {
   [[ "$cmdline" == *"parley-$service "* ]]
 }
 
+# Prints the --config argument that process PID was started with.
+read_running_config() {
+  local pid=$1 previous="" argument
+  while IFS= read -r -d '' argument; do
+    if [[ "$previous" == --config ]]; then
+      printf '%s\n' "$argument"
+      return 0
+    fi
+    previous=$argument
+  done <"/proc/$pid/cmdline"
+}
+
 print_log_tail() {
   local log_file=$1
   if [[ -s "$log_file" ]]; then
@@ -203,7 +219,7 @@ ensure_service() {
   local config="$config_dir/$service.yaml"
   local pid_file="$run_dir/$service.pid"
   local log_file="$run_dir/$service.log"
-  local address pid=""
+  local address running_config pid=""
 
   [[ -r "$config" ]] || die "config file not found: $config"
   address=$(read_config_value "$config" server listen)
@@ -211,6 +227,10 @@ ensure_service() {
   if [[ -f "$pid_file" ]]; then
     pid=$(<"$pid_file")
     if is_service_running "$service" "$pid"; then
+      running_config=$(read_running_config "$pid")
+      if [[ "$running_config" != "$config" ]]; then
+        die "parley-$service (pid $pid) is running with config '$running_config', not $config; run ./deploy/down.sh first"
+      fi
       log "parley-$service is already running (pid $pid); to restart it, run ./deploy/down.sh first"
     else
       log "removing stale pid file $pid_file (pid '$pid' is not parley-$service)"
@@ -237,6 +257,17 @@ print_endpoints() {
     metrics[$service]=$(read_config_value "$config_dir/$service.yaml" server metrics_listen)
   done
 
+  # The CLI defaults to the addresses in deploy/config, so the chat command
+  # names the servers only when a config moved them.
+  local chat_command="build/bin/parley"
+  if [[ "${listen[intake]}" != "$default_intake_address" ]]; then
+    chat_command+=" --intake ${listen[intake]}"
+  fi
+  if [[ "${listen[broadcaster]}" != "$default_broadcaster_address" ]]; then
+    chat_command+=" --broadcaster ${listen[broadcaster]}"
+  fi
+  chat_command+=" chat --room lobby --sender alice"
+
   cat <<EOF
 
 Parley is running.
@@ -248,7 +279,7 @@ Parley is running.
                http://${metrics[broadcaster]}/metrics  (broadcaster)
   logs         $run_dir/<service>.log
 
-Chat:  build/bin/parley chat --room lobby --sender alice
+Chat:  $chat_command
 Stop:  ./deploy/down.sh
 EOF
 }
