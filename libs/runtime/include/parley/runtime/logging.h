@@ -8,8 +8,20 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "parley/config/common.h"
 #include "spdlog/spdlog.h"
+
+// Debian's abseil keeps its own string_view type (not std::string_view),
+// which fmt does not know; this formats it as text.
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<fmt::string_view> {
+  template <typename FormatContext>
+  auto format(absl::string_view value, FormatContext& context) const {
+    return fmt::formatter<fmt::string_view>::format(fmt::string_view(value.data(), value.size()),
+                                                    context);
+  }
+};
 
 namespace parley::runtime {
 

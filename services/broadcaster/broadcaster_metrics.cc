@@ -1,0 +1,30 @@
+#include "broadcaster_metrics.h"
+
+namespace parley::broadcaster {
+namespace {
+
+prometheus::Counter& Counter(prometheus::Registry& registry, const std::string& name,
+                             const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Gauge& Gauge(prometheus::Registry& registry, const std::string& name,
+                         const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
+
+BroadcasterMetrics::BroadcasterMetrics(prometheus::Registry& registry)
+    : accepted(Counter(registry, "parley_broadcaster_accepted_total",
+                       "Committed messages accepted for fan-out.")),
+      duplicates(Counter(registry, "parley_broadcaster_duplicates_total",
+                         "Committed messages received again and acknowledged without delivery.")),
+      events_written(Counter(registry, "parley_broadcaster_events_written_total",
+                             "Events written to subscriber streams.")),
+      slow_disconnects(Counter(registry, "parley_broadcaster_slow_subscriber_disconnects_total",
+                               "Subscribers ended with RESOURCE_EXHAUSTED for falling behind.")),
+      subscribers(Gauge(registry, "parley_broadcaster_subscribers", "Open Subscribe streams.")),
+      rooms(Gauge(registry, "parley_broadcaster_rooms", "Rooms with history or subscribers.")) {}
+
+}  // namespace parley::broadcaster

@@ -1,0 +1,103 @@
+#include "broadcaster_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "parley/chat/validation.h"
+#include "parley/pipeline/outcomes.h"
+#include "parley/runtime/logging.h"
+#include "subscribe_reactor.h"
+
+namespace parley::broadcaster {
+namespace {
+
+constexpr int kMaxRoomsPerSubscription = 64;
+
+// Returns an error naming the field and the limit, or OK.
+grpc::Status ValidateSubscribe(const v1::SubscribeRequest& request) {
+  if (request.rooms().empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "rooms: at least one room is required"};
+  }
+  if (request.rooms_size() > kMaxRoomsPerSubscription) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat("rooms: ", request.rooms_size(), " rooms given, the maximum is ",
+                         kMaxRoomsPerSubscription)};
+  }
+  for (const std::string& room : request.rooms()) {
+    absl::Status status = chat::ValidateRoom("rooms", room, chat::Limits{});
+    if (!status.ok()) return pipeline::ToGrpcStatus(status);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status DeliverService::Deliver(grpc::ServerContext* context,
+                                     pipeline::HopServerStream* stream) {
+  absl::Time started = absl::Now();
+  grpc::Status status = hop_server_.Serve(context, stream);
+  rpc_metrics_.Observe("parley.internal.v1.Fanout", "Deliver", status.error_code(),
+                       absl::Now() - started);
+  return status;
+}
+
+BroadcasterService::BroadcasterService(const BroadcasterConfig& config,
+                                       runtime::ServiceHost& host)
+    : config_(config),
+      rpc_metrics_(host.rpc_metrics()),
+      metrics_(host.registry()),
+      fanout_(static_cast<size_t>(config.history_max_messages_per_room), metrics_),
+      hop_server_("deliver", fanout_, host.registry()),
+      deliver_service_(hop_server_, host.rpc_metrics()) {}
+
+grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  if (!accepting_.load()) {
+    return SubscribeReactor::Rejected(
+        {grpc::StatusCode::UNAVAILABLE, "broadcaster is shutting down; subscribe again"},
+        rpc_metrics_);
+  }
+  if (grpc::Status invalid = ValidateSubscribe(*request); !invalid.ok()) {
+    return SubscribeReactor::Rejected(invalid, rpc_metrics_);
+  }
+  uint64_t id = next_subscriber_id_.fetch_add(1);
+  std::vector<std::string> rooms(request->rooms().begin(), request->rooms().end());
+  runtime::Logger("subscribe")
+      ->debug("subscriber {} from {} joined {} rooms from sequence {}", id, context->peer(),
+              rooms.size(), request->from_sequence());
+  auto queue = std::make_shared<SubscriberQueue>(
+      id, std::move(rooms), request->from_sequence(),
+      static_cast<size_t>(config_.subscriber_max_queued_messages));
+  return new SubscribeReactor(fanout_, std::move(queue), request->from_sequence(), metrics_,
+                              rpc_metrics_);
+}
+
+void BroadcasterService::Register(grpc::ServerBuilder& builder) {
+  builder.RegisterService(static_cast<v1::Broadcaster::CallbackService*>(this));
+  builder.RegisterService(&deliver_service_);
+}
+
+std::string BroadcasterService::Describe() {
+  return absl::StrCat(fanout_.subscribers(), " subscribers");
+}
+
+void BroadcasterService::StopAccepting() {
+  accepting_.store(false);
+  hop_server_.StopAccepting();
+}
+
+size_t BroadcasterService::WaitDrained(absl::Time deadline) {
+  // 1. Commits already accepted are in every queue once the hop drained.
+  size_t left = hop_server_.WaitDrained(deadline);
+  if (left > 0) return left;
+
+  // 2. Subscribers write out their queues and end with UNAVAILABLE, which
+  // names the sequence to resume from.
+  fanout_.CloseAll(absl::UnavailableError("broadcaster is shutting down"));
+  return fanout_.WaitUnsubscribed(deadline);
+}
+
+void BroadcasterService::EndStreams() {
+  fanout_.CloseAll(absl::UnavailableError("broadcaster is shutting down"));
+  hop_server_.EndStreams();
+}
+
+}  // namespace parley::broadcaster

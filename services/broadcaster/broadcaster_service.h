@@ -1,0 +1,63 @@
+#ifndef PARLEY_SERVICES_BROADCASTER_BROADCASTER_SERVICE_H_
+#define PARLEY_SERVICES_BROADCASTER_BROADCASTER_SERVICE_H_
+
+#include <atomic>
+#include <string>
+
+#include "broadcaster_metrics.h"
+#include "config.h"
+#include "fanout.h"
+#include "parley/internal/v1/pipeline.grpc.pb.h"
+#include "parley/pipeline/hop_server.h"
+#include "parley/runtime/service_host.h"
+#include "parley/v1/chat.grpc.pb.h"
+
+namespace parley::broadcaster {
+
+// The internal Fanout.Deliver hop from processor.
+class DeliverService : public internal::v1::Fanout::Service {
+ public:
+  DeliverService(pipeline::HopServer& hop_server, runtime::RpcMetrics& rpc_metrics)
+      : hop_server_(hop_server), rpc_metrics_(rpc_metrics) {}
+
+  grpc::Status Deliver(grpc::ServerContext* context, pipeline::HopServerStream* stream) override;
+
+ private:
+  pipeline::HopServer& hop_server_;
+  runtime::RpcMetrics& rpc_metrics_;
+};
+
+// The public Broadcaster.Subscribe API and the service's lifecycle.
+class BroadcasterService : public runtime::Service, public v1::Broadcaster::CallbackService {
+ public:
+  BroadcasterService(const BroadcasterConfig& config, runtime::ServiceHost& host);
+
+  // v1::Broadcaster
+  grpc::ServerWriteReactor<v1::Event>* Subscribe(grpc::CallbackServerContext* context,
+                                                 const v1::SubscribeRequest* request) override;
+
+  // runtime::Service
+  void Register(grpc::ServerBuilder& builder) override;
+  void Start() override {}
+  std::string Describe() override;
+  bool Healthy() override { return true; }
+  void StopAccepting() override;
+  size_t WaitDrained(absl::Time deadline) override;
+  void CloseDownstream(absl::Time /*deadline*/) override {}
+  void EndStreams() override;
+  void Stop() override {}
+
+ private:
+  const BroadcasterConfig config_;
+  runtime::RpcMetrics& rpc_metrics_;
+  BroadcasterMetrics metrics_;
+  Fanout fanout_;
+  pipeline::HopServer hop_server_;
+  DeliverService deliver_service_;
+  std::atomic<bool> accepting_{true};
+  std::atomic<uint64_t> next_subscriber_id_{1};
+};
+
+}  // namespace parley::broadcaster
+
+#endif  // PARLEY_SERVICES_BROADCASTER_BROADCASTER_SERVICE_H_

@@ -1,0 +1,109 @@
+#include "fanout.h"
+
+#include "absl/strings/str_cat.h"
+#include "parley/runtime/logging.h"
+
+namespace parley::broadcaster {
+
+Fanout::Fanout(size_t history_per_room, BroadcasterMetrics& metrics)
+    : history_per_room_(history_per_room), metrics_(metrics) {}
+
+Fanout::Room& Fanout::RoomFor(const std::string& name) {
+  auto& room = rooms_[name];
+  if (room == nullptr) {
+    room = std::make_unique<Room>(history_per_room_);
+    metrics_.rooms.Set(static_cast<double>(rooms_.size()));
+  }
+  return *room;
+}
+
+void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::OutcomeCallback done) {
+  if (!item.has_committed() || item.committed().room().empty() ||
+      item.committed().sequence() == 0) {
+    done(absl::InvalidArgumentError("item needs a committed message with a room and sequence"));
+    return;
+  }
+  pipeline::Commit commit;
+  commit.set_room(item.committed().room());
+  commit.set_sequence(item.committed().sequence());
+  *commit.mutable_commit_time() = item.committed().commit_time();
+
+  auto event = std::make_shared<v1::Event>();
+  *event->mutable_message() = std::move(*item.mutable_committed());
+
+  std::vector<std::shared_ptr<SubscriberQueue>> to_wake;
+  {
+    absl::MutexLock lock(&mu_);
+    Room& room = RoomFor(commit.room());
+    uint64_t last = room.history.last_sequence();
+    if (commit.sequence() <= last) {
+      metrics_.duplicates.Increment();
+    } else {
+      if (last != 0 && commit.sequence() != last + 1) {
+        runtime::Logger("fanout")->warn("room {} jumps from sequence {} to {}", commit.room(),
+                                        last, commit.sequence());
+      }
+      room.history.Append(event);
+      metrics_.accepted.Increment();
+      for (const auto& queue : room.subscribers) {
+        if (queue->Push(event)) to_wake.push_back(queue);
+      }
+    }
+  }
+  // Wake outside the lock: a wake-up may start a gRPC write.
+  for (const auto& queue : to_wake) queue->Wake();
+  done(commit);
+}
+
+void Fanout::Cancel(const std::string& /*message_id*/) {}
+
+void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue, uint64_t from_sequence) {
+  {
+    absl::MutexLock lock(&mu_);
+    for (const std::string& name : queue->rooms()) {
+      Room& room = RoomFor(name);
+      if (from_sequence > 0) {
+        for (const EventPtr& event : room.history.From(from_sequence)) queue->Push(event);
+      }
+      room.subscribers.insert(queue);
+    }
+    all_.insert(queue);
+    metrics_.subscribers.Set(static_cast<double>(all_.size()));
+  }
+  queue->Wake();
+}
+
+void Fanout::Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue) {
+  absl::MutexLock lock(&mu_);
+  for (const std::string& name : queue->rooms()) {
+    auto it = rooms_.find(name);
+    if (it != rooms_.end()) it->second->subscribers.erase(queue);
+  }
+  all_.erase(queue);
+  metrics_.subscribers.Set(static_cast<double>(all_.size()));
+}
+
+void Fanout::CloseAll(const absl::Status& status) {
+  std::vector<std::shared_ptr<SubscriberQueue>> queues;
+  {
+    absl::MutexLock lock(&mu_);
+    queues.assign(all_.begin(), all_.end());
+  }
+  for (const auto& queue : queues) {
+    if (queue->Close(status, /*discard_queued=*/false)) queue->Wake();
+  }
+}
+
+size_t Fanout::WaitUnsubscribed(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return all_.empty(); };
+  mu_.AwaitWithDeadline(absl::Condition(&none), deadline);
+  return all_.size();
+}
+
+size_t Fanout::subscribers() const {
+  absl::MutexLock lock(&mu_);
+  return all_.size();
+}
+
+}  // namespace parley::broadcaster

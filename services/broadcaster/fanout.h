@@ -1,0 +1,66 @@
+#ifndef PARLEY_SERVICES_BROADCASTER_FANOUT_H_
+#define PARLEY_SERVICES_BROADCASTER_FANOUT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "broadcaster_metrics.h"
+#include "parley/pipeline/hop.h"
+#include "room_history.h"
+#include "subscriber_queue.h"
+
+namespace parley::broadcaster {
+
+// The broadcaster stage: accepts committed messages in room order, keeps
+// recent history and pushes every message to the queue of each subscriber
+// of its room. Idempotent by (room, sequence): a message at or below the
+// room's last sequence is acknowledged without a second delivery.
+// Thread-safe.
+class Fanout : public pipeline::Stage {
+ public:
+  Fanout(size_t history_per_room, BroadcasterMetrics& metrics);
+
+  void Handle(pipeline::Item item, absl::Time deadline, pipeline::OutcomeCallback done) override;
+  // Committed messages cannot be withdrawn; cancellations are ignored.
+  void Cancel(const std::string& message_id) override;
+
+  // Adds `queue` to its rooms, first queueing what history holds from its
+  // from_sequence, so that replay and live delivery meet with no gap and no
+  // duplicate.
+  void Subscribe(const std::shared_ptr<SubscriberQueue>& queue, uint64_t from_sequence);
+  void Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue);
+
+  // Closes every subscriber queue with `status` after its queued events.
+  void CloseAll(const absl::Status& status);
+
+  // Blocks until every subscriber has gone or `deadline` passes; returns
+  // how many are left.
+  size_t WaitUnsubscribed(absl::Time deadline);
+
+  size_t subscribers() const;
+
+ private:
+  struct Room {
+    explicit Room(size_t history_size) : history(history_size) {}
+    RoomHistory history;
+    absl::flat_hash_set<std::shared_ptr<SubscriberQueue>> subscribers;
+  };
+
+  Room& RoomFor(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const size_t history_per_room_;
+  BroadcasterMetrics& metrics_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Room>> rooms_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::shared_ptr<SubscriberQueue>> all_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace parley::broadcaster
+
+#endif  // PARLEY_SERVICES_BROADCASTER_FANOUT_H_

@@ -1,0 +1,36 @@
+#ifndef PARLEY_SERVICES_BROADCASTER_ROOM_HISTORY_H_
+#define PARLEY_SERVICES_BROADCASTER_ROOM_HISTORY_H_
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "subscriber_queue.h"
+
+namespace parley::broadcaster {
+
+// The most recent committed messages of one room, oldest first, for
+// resuming subscribers. Not thread-safe: the fan-out guards it.
+class RoomHistory {
+ public:
+  explicit RoomHistory(size_t max_messages) : max_messages_(max_messages) {}
+
+  // Appends `event`, evicting the oldest message when full.
+  void Append(const EventPtr& event);
+
+  // Returns the messages with a sequence of at least `from_sequence`.
+  std::vector<EventPtr> From(uint64_t from_sequence) const;
+
+  // Returns the sequence of the newest message ever appended, 0 if none.
+  uint64_t last_sequence() const { return last_sequence_; }
+  size_t size() const { return events_.size(); }
+
+ private:
+  const size_t max_messages_;
+  std::deque<EventPtr> events_;
+  uint64_t last_sequence_ = 0;
+};
+
+}  // namespace parley::broadcaster
+
+#endif  // PARLEY_SERVICES_BROADCASTER_ROOM_HISTORY_H_

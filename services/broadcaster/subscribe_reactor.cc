@@ -1,0 +1,97 @@
+#include "subscribe_reactor.h"
+
+#include "parley/pipeline/outcomes.h"
+#include "parley/runtime/logging.h"
+
+namespace parley::broadcaster {
+
+SubscribeReactor::SubscribeReactor(runtime::RpcMetrics& rpc_metrics) : rpc_metrics_(rpc_metrics) {}
+
+SubscribeReactor::SubscribeReactor(Fanout& fanout, std::shared_ptr<SubscriberQueue> queue,
+                                   uint64_t from_sequence, BroadcasterMetrics& metrics,
+                                   runtime::RpcMetrics& rpc_metrics)
+    : fanout_(&fanout), queue_(std::move(queue)), metrics_(&metrics), rpc_metrics_(rpc_metrics) {
+  queue_->SetWake([this] { Pump(); });
+  fanout_->Subscribe(queue_, from_sequence);
+}
+
+SubscribeReactor* SubscribeReactor::Rejected(const grpc::Status& status,
+                                             runtime::RpcMetrics& rpc_metrics) {
+  auto* reactor = new SubscribeReactor(rpc_metrics);
+  reactor->FinishOnce(status);
+  return reactor;
+}
+
+void SubscribeReactor::Pump() {
+  EventPtr next_event;
+  std::optional<absl::Status> end;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writing_ || finished_) return;
+    SubscriberQueue::Next next = queue_->Pop();
+    if (next.event != nullptr) {
+      writing_ = true;
+      current_ = next.event;
+      next_event = next.event;
+    } else {
+      end = next.end;
+    }
+  }
+  // StartWrite and Finish run outside mu_, in case gRPC reacts inline.
+  if (next_event != nullptr) {
+    StartWrite(next_event.get());
+  } else if (end.has_value()) {
+    if (end->code() == absl::StatusCode::kResourceExhausted) metrics_->slow_disconnects.Increment();
+    FinishOnce(pipeline::ToGrpcStatus(*end));
+  }
+}
+
+void SubscribeReactor::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (ok) {
+      queue_->MarkDelivered(*current_);
+      metrics_->events_written.Increment();
+    }
+    current_.reset();
+  }
+  if (!ok) {
+    // The client is gone; nothing more can be written.
+    queue_->Close(absl::CancelledError("subscriber stream broke"), /*discard_queued=*/true);
+  }
+  Pump();
+}
+
+void SubscribeReactor::OnCancel() {
+  if (queue_ == nullptr) return;
+  queue_->Close(absl::CancelledError("subscriber cancelled"), /*discard_queued=*/true);
+  Pump();
+}
+
+void SubscribeReactor::FinishOnce(const grpc::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    finished_ = true;
+    final_code_ = status.error_code();
+  }
+  Finish(status);
+}
+
+void SubscribeReactor::OnDone() {
+  if (queue_ != nullptr) {
+    queue_->Detach();
+    fanout_->Unsubscribe(queue_);
+    runtime::Logger("subscribe")->debug("subscriber {} done", queue_->id());
+  }
+  grpc::StatusCode code;
+  {
+    absl::MutexLock lock(&mu_);
+    code = final_code_;
+  }
+  rpc_metrics_.Observe("parley.v1.Broadcaster", "Subscribe", code, absl::Now() - started_);
+  delete this;
+}
+
+}  // namespace parley::broadcaster

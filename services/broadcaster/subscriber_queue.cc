@@ -1,0 +1,105 @@
+#include "subscriber_queue.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace parley::broadcaster {
+
+SubscriberQueue::SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
+                                 uint64_t from_sequence, size_t max_queued)
+    : id_(id), rooms_(std::move(rooms)), max_queued_(max_queued) {
+  for (const std::string& room : rooms_) next_sequence_[room] = from_sequence;
+}
+
+bool SubscriberQueue::Push(const EventPtr& event) {
+  absl::MutexLock lock(&mu_);
+  if (end_.has_value()) return false;
+  const v1::ChatMessage& message = event->message();
+  uint64_t& next = next_sequence_[message.room()];
+  if (next != 0 && message.sequence() < next) return false;
+
+  bool was_empty = queue_.empty();
+  if (next != 0 && message.sequence() > next) {
+    auto gap = std::make_shared<v1::Event>();
+    gap->mutable_gap()->set_room(message.room());
+    gap->mutable_gap()->set_requested_sequence(next);
+    gap->mutable_gap()->set_first_available_sequence(message.sequence());
+    queue_.push_back(std::move(gap));
+  }
+  next = message.sequence() + 1;
+
+  if (queue_.size() >= max_queued_) {
+    end_ = absl::ResourceExhaustedError(
+        absl::StrCat("subscriber fell behind: ", queue_.size(),
+                     " events queued (subscribers.max_queued_messages ", max_queued_, ")"));
+    queue_.clear();
+    return true;
+  }
+  queue_.push_back(event);
+  return was_empty;
+}
+
+bool SubscriberQueue::Close(const absl::Status& status, bool discard_queued) {
+  absl::MutexLock lock(&mu_);
+  if (end_.has_value()) return false;
+  end_ = status;
+  if (discard_queued) queue_.clear();
+  return true;
+}
+
+SubscriberQueue::Next SubscriberQueue::Pop() {
+  absl::MutexLock lock(&mu_);
+  if (!queue_.empty()) {
+    EventPtr event = std::move(queue_.front());
+    queue_.pop_front();
+    return {std::move(event), std::nullopt};
+  }
+  if (!end_.has_value()) return {nullptr, std::nullopt};
+  // The resume point is read only now, after the last write completed.
+  absl::Status end(end_->code(),
+                   absl::StrCat(end_->message(), "; last delivered: ", DescribeResumePointLocked(),
+                                "; resubscribe from the next sequence"));
+  return {nullptr, end};
+}
+
+void SubscriberQueue::MarkDelivered(const v1::Event& event) {
+  if (!event.has_message()) return;
+  absl::MutexLock lock(&mu_);
+  delivered_[event.message().room()] = event.message().sequence();
+}
+
+std::string SubscriberQueue::DescribeResumePoint() const {
+  absl::MutexLock lock(&mu_);
+  return DescribeResumePointLocked();
+}
+
+std::string SubscriberQueue::DescribeResumePointLocked() const {
+  std::vector<std::string> parts;
+  for (const std::string& room : rooms_) {
+    auto it = delivered_.find(room);
+    parts.push_back(absl::StrCat(room, "#", it == delivered_.end() ? 0 : it->second));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+void SubscriberQueue::SetWake(std::function<void()> wake) {
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = std::move(wake);
+}
+
+void SubscriberQueue::Wake() {
+  absl::MutexLock lock(&wake_mu_);
+  if (wake_) wake_();
+}
+
+void SubscriberQueue::Detach() {
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = nullptr;
+}
+
+bool SubscriberQueue::closed() const {
+  absl::MutexLock lock(&mu_);
+  return end_.has_value();
+}
+
+}  // namespace parley::broadcaster

@@ -1,0 +1,90 @@
+#ifndef PARLEY_SERVICES_BROADCASTER_SUBSCRIBER_QUEUE_H_
+#define PARLEY_SERVICES_BROADCASTER_SUBSCRIBER_QUEUE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "parley/v1/chat.pb.h"
+
+namespace parley::broadcaster {
+
+// One committed event, built once and shared by every subscriber queue.
+using EventPtr = std::shared_ptr<const v1::Event>;
+
+// The events waiting for one subscriber, independent of the transport: the
+// fan-out pushes, the subscriber's stream pulls. Bounded: a subscriber that
+// falls behind is closed with RESOURCE_EXHAUSTED, so that it never slows the
+// pipeline or other subscribers. Thread-safe.
+class SubscriberQueue {
+ public:
+  // `from_sequence` is the first sequence wanted in every room (0: whatever
+  // comes next).
+  SubscriberQueue(uint64_t id, std::vector<std::string> rooms, uint64_t from_sequence,
+                  size_t max_queued);
+
+  uint64_t id() const { return id_; }
+  const std::vector<std::string>& rooms() const { return rooms_; }
+
+  // Queues a message event. Skips sequences before the wanted one and puts
+  // a Gap event first when sequences are missing. Returns true when the
+  // transport should be woken up.
+  bool Push(const EventPtr& event);
+
+  // Ends the stream with `status` once the queued events are written, or
+  // right away when `discard_queued`. The first close wins. Returns true when
+  // the transport should be woken up.
+  bool Close(const absl::Status& status, bool discard_queued);
+
+  // What the transport should do next. The end status names the last
+  // sequence delivered per room, so the client knows where to resume.
+  struct Next {
+    EventPtr event;                    // write this, or
+    std::optional<absl::Status> end;   // finish with this, or neither: wait
+  };
+  Next Pop();
+
+  // Records that `event` reached the subscriber.
+  void MarkDelivered(const v1::Event& event);
+
+  // Returns "room#sequence" of the last delivered message per room, for
+  // status messages that tell a client where to resume.
+  std::string DescribeResumePoint() const;
+
+  // Sets the function that wakes the transport. Detach clears it and
+  // waits for a wake-up in progress to return.
+  void SetWake(std::function<void()> wake);
+  void Wake();
+  void Detach();
+
+  bool closed() const;
+
+ private:
+  std::string DescribeResumePointLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const uint64_t id_;
+  const std::vector<std::string> rooms_;
+  const size_t max_queued_;
+
+  mutable absl::Mutex mu_;
+  std::deque<EventPtr> queue_ ABSL_GUARDED_BY(mu_);
+  // Next sequence expected per room; 0 until the first event of the room.
+  absl::flat_hash_map<std::string, uint64_t> next_sequence_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint64_t> delivered_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex wake_mu_;
+  std::function<void()> wake_ ABSL_GUARDED_BY(wake_mu_);
+};
+
+}  // namespace parley::broadcaster
+
+#endif  // PARLEY_SERVICES_BROADCASTER_SUBSCRIBER_QUEUE_H_

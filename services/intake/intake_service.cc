@@ -1,0 +1,72 @@
+#include "intake_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "parley/base/ids.h"
+#include "parley/runtime/grpc_options.h"
+#include "send_reactor.h"
+
+namespace parley::intake {
+namespace {
+
+// Metadata key a client may set to follow its message through every
+// service's logs.
+constexpr char kTraceIdHeader[] = "x-parley-trace-id";
+
+std::string TraceIdOf(const grpc::CallbackServerContext& context) {
+  auto it = context.client_metadata().find(kTraceIdHeader);
+  if (it == context.client_metadata().end() || it->second.empty() || it->second.size() > 64) {
+    return RandomHexId();
+  }
+  return std::string(it->second.data(), it->second.size());
+}
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext& context, absl::Duration fallback) {
+  auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::Now() + fallback;
+  return absl::FromChrono(deadline);
+}
+
+}  // namespace
+
+IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& host)
+    : config_(config),
+      rpc_metrics_(host.rpc_metrics()),
+      processor_channel_(grpc::CreateCustomChannel(
+          config.processor.target, grpc::InsecureChannelCredentials(),
+          runtime::ClientChannelArguments(config.server.max_message_bytes))),
+      processor_stub_(internal::v1::Processor::NewStub(processor_channel_)),
+      processor_("processor", config.processor,
+                 [this](grpc::ClientContext* context) { return processor_stub_->Submit(context); },
+                 pipeline::LinkMetrics::Create(host.registry(), "processor")),
+      stage_(config.limits, processor_) {}
+
+grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* context,
+                                              const v1::SendRequest* request,
+                                              v1::SendResponse* response) {
+  auto* reactor = new SendReactor(stage_, rpc_metrics_, response);
+  std::optional<DrainGate::Token> token = gate_.TryEnter();
+  if (!token.has_value()) {
+    reactor->Reject({grpc::StatusCode::UNAVAILABLE,
+                     "intake is shutting down; retry with the same client_message_id"});
+    return reactor;
+  }
+  reactor->Start(*request, DeadlineOf(*context, config_.default_timeout), TraceIdOf(*context),
+                 std::move(*token));
+  return reactor;
+}
+
+void IntakeService::Register(grpc::ServerBuilder& builder) { builder.RegisterService(this); }
+
+void IntakeService::Start() {
+  processor_.Start();
+  processor_.WaitConnected(absl::Now() + absl::Seconds(5));
+}
+
+std::string IntakeService::Describe() {
+  return absl::StrCat("processor link ", processor_.connected() ? "up" : "down", " (",
+                      config_.processor.target, ")");
+}
+
+}  // namespace parley::intake

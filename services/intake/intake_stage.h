@@ -1,0 +1,46 @@
+#ifndef PARLEY_SERVICES_INTAKE_INTAKE_STAGE_H_
+#define PARLEY_SERVICES_INTAKE_INTAKE_STAGE_H_
+
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "parley/chat/validation.h"
+#include "parley/pipeline/hop.h"
+#include "parley/v1/chat.pb.h"
+
+namespace parley::intake {
+
+using SendCallback = absl::AnyInvocable<void(absl::StatusOr<v1::SendResponse>)>;
+
+// The intake stage: validates a Send, gives it its pipeline message id and
+// hands it downstream; the reply is the commit, once processor and
+// broadcaster both have the message. Thread-safe.
+class IntakeStage {
+ public:
+  // `downstream` must outlive the stage.
+  IntakeStage(chat::Limits limits, pipeline::Hop& downstream);
+
+  // Returns the pipeline message id of `request`. With a client_message_id
+  // it is derived from sender and id, so every retry maps to the same
+  // message; without one it is random.
+  static std::string MessageId(const v1::SendRequest& request);
+
+  // Validates and forwards `request`; `done` runs exactly once.
+  void Send(const v1::SendRequest& request, const std::string& message_id, absl::Time deadline,
+            const std::string& trace_id, SendCallback done);
+
+  // Withdraws `message_id` if it is not committed yet.
+  void Cancel(const std::string& message_id) { downstream_.Cancel(message_id); }
+
+  absl::Status Validate(const v1::SendRequest& request) const;
+
+ private:
+  const chat::Limits limits_;
+  pipeline::Hop& downstream_;
+};
+
+}  // namespace parley::intake
+
+#endif  // PARLEY_SERVICES_INTAKE_INTAKE_STAGE_H_

@@ -1,0 +1,49 @@
+#include "send_reactor.h"
+
+#include "parley/pipeline/outcomes.h"
+#include "parley/runtime/logging.h"
+
+namespace parley::intake {
+
+SendReactor::SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics,
+                         v1::SendResponse* response)
+    : stage_(stage), rpc_metrics_(rpc_metrics), response_(response) {}
+
+void SendReactor::Start(const v1::SendRequest& request, absl::Time deadline,
+                        const std::string& trace_id, DrainGate::Token token) {
+  message_id_ = IntakeStage::MessageId(request);
+  runtime::Logger("send")->debug("send {} to room {} trace {}", message_id_, request.room(),
+                                 trace_id);
+  stage_.Send(request, message_id_, deadline, trace_id,
+              [this, token = std::move(token)](absl::StatusOr<v1::SendResponse> result) mutable {
+                Complete(std::move(result));
+                token.Release();
+              });
+}
+
+void SendReactor::Reject(const grpc::Status& status) {
+  code_ = status.error_code();
+  Finish(status);
+}
+
+void SendReactor::Complete(absl::StatusOr<v1::SendResponse> result) {
+  if (!result.ok()) {
+    runtime::Logger("send")->debug("send {} failed: {}", message_id_, result.status().ToString());
+    Reject(pipeline::ToGrpcStatus(result.status()));
+    return;
+  }
+  *response_ = std::move(*result);
+  Finish(grpc::Status::OK);
+}
+
+void SendReactor::OnCancel() {
+  runtime::Logger("send")->info("client cancelled send {}", message_id_);
+  stage_.Cancel(message_id_);
+}
+
+void SendReactor::OnDone() {
+  rpc_metrics_.Observe("parley.v1.Intake", "Send", code_, absl::Now() - started_);
+  delete this;
+}
+
+}  // namespace parley::intake

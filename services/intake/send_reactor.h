@@ -1,0 +1,47 @@
+#ifndef PARLEY_SERVICES_INTAKE_SEND_REACTOR_H_
+#define PARLEY_SERVICES_INTAKE_SEND_REACTOR_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/support/server_callback.h"
+#include "intake_stage.h"
+#include "parley/base/drain_gate.h"
+#include "parley/runtime/metrics.h"
+#include "parley/v1/chat.pb.h"
+
+namespace parley::intake {
+
+// Serves one Send call. It finishes when the message's outcome arrives,
+// which the stage guarantees by the call's deadline at the latest; a client
+// cancellation is passed downstream so that the message is withdrawn if it
+// is not committed yet. Deletes itself in OnDone.
+class SendReactor : public grpc::ServerUnaryReactor {
+ public:
+  SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, v1::SendResponse* response);
+
+  // Forwards `request`, holding `token` until the call finishes.
+  void Start(const v1::SendRequest& request, absl::Time deadline, const std::string& trace_id,
+             DrainGate::Token token);
+
+  // Finishes with `status` right away.
+  void Reject(const grpc::Status& status);
+
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  void Complete(absl::StatusOr<v1::SendResponse> result);
+
+  IntakeStage& stage_;
+  runtime::RpcMetrics& rpc_metrics_;
+  v1::SendResponse* response_;
+  std::string message_id_;
+  const absl::Time started_ = absl::Now();
+  grpc::StatusCode code_ = grpc::StatusCode::OK;
+};
+
+}  // namespace parley::intake
+
+#endif  // PARLEY_SERVICES_INTAKE_SEND_REACTOR_H_

@@ -1,0 +1,33 @@
+#ifndef PARLEY_SERVICES_PROCESSOR_CONFIG_H_
+#define PARLEY_SERVICES_PROCESSOR_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "parley/config/common.h"
+
+namespace parley::processor {
+
+struct ProcessorConfig {
+  config::ServerConfig server{.listen = "127.0.0.1:50052", .metrics_listen = "127.0.0.1:9102"};
+  config::LogConfig log;
+  config::LinkConfig broadcaster{.target = "127.0.0.1:50053"};
+  // How long a committed message id is remembered, so that a retry returns
+  // the original sequence instead of committing twice.
+  absl::Duration dedup_window = absl::Minutes(10);
+  int64_t dedup_max_entries = 100'000;
+  // Submissions waiting to be sequenced; a full queue stops reading from
+  // intake's stream.
+  int64_t queue_capacity = 1024;
+  // Test aid: waits this long before every commit.
+  absl::Duration commit_delay = absl::ZeroDuration();
+};
+
+// Reads and validates `path`; errors name the file, line and key.
+absl::StatusOr<ProcessorConfig> LoadProcessorConfig(const std::string& path);
+
+}  // namespace parley::processor
+
+#endif  // PARLEY_SERVICES_PROCESSOR_CONFIG_H_

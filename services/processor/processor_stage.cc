@@ -1,0 +1,148 @@
+#include "processor_stage.h"
+
+#include "absl/strings/str_cat.h"
+#include "parley/runtime/logging.h"
+
+namespace parley::processor {
+
+ProcessorStage::ProcessorStage(const ProcessorOptions& options, pipeline::Hop& downstream,
+                               ProcessorMetrics& metrics)
+    : options_(options),
+      downstream_(downstream),
+      metrics_(metrics),
+      dedup_(options.dedup_window, options.dedup_max_entries),
+      queue_(options.queue_capacity) {}
+
+ProcessorStage::~ProcessorStage() { Stop(); }
+
+void ProcessorStage::Start() {
+  committer_ = std::thread([this] { Run(); });
+}
+
+void ProcessorStage::Stop() {
+  queue_.Close();
+  if (committer_.joinable()) committer_.join();
+  // Without a commit thread nothing receives from the queue any more.
+  while (std::optional<Work> work = queue_.ReceiveUntil(absl::InfinitePast())) {
+    dedup_.Resolve(work->item.metadata().message_id(),
+                   absl::UnavailableError("processor stopped before commit"), absl::Now());
+  }
+}
+
+void ProcessorStage::Handle(pipeline::Item item, absl::Time deadline,
+                            pipeline::OutcomeCallback done) {
+  const std::string& id = item.metadata().message_id();
+  if (id.empty() || !item.has_submission()) {
+    metrics_.rejected.Increment();
+    done(absl::InvalidArgumentError("item needs a message_id and a submission"));
+    return;
+  }
+  absl::Time now = absl::Now();
+  switch (dedup_.Admit(id, done, now)) {
+    case DedupWindow::Admission::kNew:
+      break;
+    case DedupWindow::Admission::kJoined:
+    case DedupWindow::Admission::kCommitted:
+      metrics_.duplicates.Increment();
+      return;
+  }
+  if (deadline <= now) {
+    Drop(id, absl::DeadlineExceededError("deadline exceeded before processor received it"));
+    return;
+  }
+  Work work{std::move(item), deadline};
+  // Blocks while the queue is full: the hop stops reading from intake.
+  if (!queue_.Send(work)) {
+    dedup_.Resolve(id, absl::UnavailableError("processor is stopping"), absl::Now());
+    return;
+  }
+  metrics_.queue_depth.Set(static_cast<double>(queue_.size()));
+}
+
+void ProcessorStage::Cancel(const std::string& message_id) {
+  if (!dedup_.InFlight(message_id)) return;
+  absl::MutexLock lock(&mu_);
+  cancelled_.insert(message_id);
+}
+
+void ProcessorStage::Run() {
+  auto logger = runtime::Logger("processor");
+  logger->info("commit thread started");
+  while (std::optional<Work> work = queue_.Receive()) {
+    metrics_.queue_depth.Set(static_cast<double>(queue_.size()));
+    CommitOne(std::move(*work));
+  }
+  logger->info("commit thread stopped after {} rooms", sequencer_.rooms());
+}
+
+void ProcessorStage::CommitOne(Work work) {
+  const std::string id = work.item.metadata().message_id();
+  if (options_.commit_delay > absl::ZeroDuration()) Delay(id, work.deadline);
+
+  // 1. Drop what was cancelled or expired while it waited in the queue.
+  if (TakeCancellation(id)) {
+    Drop(id, absl::CancelledError("cancelled by the client before commit"));
+    return;
+  }
+  if (work.deadline <= absl::Now()) {
+    Drop(id, absl::DeadlineExceededError("deadline exceeded before commit"));
+    return;
+  }
+
+  // 2. Commit: from here on the message must reach broadcaster.
+  v1::ChatMessage message = sequencer_.Commit(work.item.submission(), id, absl::Now());
+  metrics_.committed.Increment();
+  pipeline::Commit commit;
+  commit.set_room(message.room());
+  commit.set_sequence(message.sequence());
+  *commit.mutable_commit_time() = message.commit_time();
+  runtime::Logger("processor")
+      ->debug("committed {} as {}#{} trace {}", id, message.room(), message.sequence(),
+              work.item.metadata().trace_id());
+
+  // 3. Hand it downstream with no deadline; the outcome resolves the item.
+  pipeline::Item committed;
+  committed.mutable_metadata()->set_message_id(id);
+  committed.mutable_metadata()->set_trace_id(work.item.metadata().trace_id());
+  *committed.mutable_committed() = std::move(message);
+  downstream_.Send(std::move(committed), absl::InfiniteFuture(),
+                   [this, id, commit](pipeline::Result result) {
+                     TakeCancellation(id);  // too late to withdraw a commit
+                     if (!result.ok()) {
+                       runtime::Logger("processor")
+                           ->error("committed message {} ({}#{}) was not delivered: {}", id,
+                                   commit.room(), commit.sequence(), result.status().ToString());
+                       dedup_.Resolve(id, result.status(), absl::Now());
+                       return;
+                     }
+                     dedup_.Resolve(id, commit, absl::Now());
+                   });
+}
+
+void ProcessorStage::Delay(const std::string& message_id, absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto cancelled = [this, &message_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return cancelled_.contains(message_id);
+  };
+  // Wakes early when the item is cancelled; an expired item is dropped
+  // right after.
+  mu_.AwaitWithDeadline(absl::Condition(&cancelled),
+                        std::min(absl::Now() + options_.commit_delay, deadline));
+}
+
+bool ProcessorStage::TakeCancellation(const std::string& message_id) {
+  absl::MutexLock lock(&mu_);
+  return cancelled_.erase(message_id) > 0;
+}
+
+void ProcessorStage::Drop(const std::string& message_id, const absl::Status& reason) {
+  if (reason.code() == absl::StatusCode::kDeadlineExceeded) {
+    metrics_.dropped_expired.Increment();
+  } else {
+    metrics_.dropped_cancelled.Increment();
+  }
+  runtime::Logger("processor")->info("dropped {}: {}", message_id, reason.message());
+  dedup_.Resolve(message_id, reason, absl::Now());
+}
+
+}  // namespace parley::processor

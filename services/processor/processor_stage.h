@@ -1,0 +1,83 @@
+#ifndef PARLEY_SERVICES_PROCESSOR_PROCESSOR_STAGE_H_
+#define PARLEY_SERVICES_PROCESSOR_PROCESSOR_STAGE_H_
+
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "dedup_window.h"
+#include "parley/base/channel.h"
+#include "parley/pipeline/hop.h"
+#include "processor_metrics.h"
+#include "sequencer.h"
+
+namespace parley::processor {
+
+struct ProcessorOptions {
+  absl::Duration dedup_window = absl::Minutes(10);
+  size_t dedup_max_entries = 100'000;
+  size_t queue_capacity = 1024;
+  absl::Duration commit_delay = absl::ZeroDuration();
+};
+
+// The processor stage: de-duplicates submissions by message id, drops those
+// whose deadline passed or whose client cancelled, commits the rest in
+// arrival order (room sequence number, commit time) and hands each commit
+// to `downstream`. A submission's outcome is its commit once downstream
+// accepted it.
+//
+// Once committed, a message is no longer subject to its client's deadline:
+// it is handed downstream until accepted, so a room's sequence numbers have
+// no holes.
+class ProcessorStage : public pipeline::Stage {
+ public:
+  // `downstream` and `metrics` must outlive the stage.
+  ProcessorStage(const ProcessorOptions& options, pipeline::Hop& downstream,
+                 ProcessorMetrics& metrics);
+  ~ProcessorStage() override;
+
+  ProcessorStage(const ProcessorStage&) = delete;
+  ProcessorStage& operator=(const ProcessorStage&) = delete;
+
+  // Starts the commit thread.
+  void Start();
+  // Fails what is still queued with UNAVAILABLE and joins the commit
+  // thread. Idempotent.
+  void Stop();
+
+  void Handle(pipeline::Item item, absl::Time deadline, pipeline::OutcomeCallback done) override;
+  void Cancel(const std::string& message_id) override;
+
+ private:
+  struct Work {
+    pipeline::Item item;
+    absl::Time deadline;
+  };
+
+  void Run();
+  void CommitOne(Work work);
+  // Waits for the configured commit delay; returns early on cancellation.
+  void Delay(const std::string& message_id, absl::Time deadline);
+  bool TakeCancellation(const std::string& message_id);
+  // Ends an item before commit; `reason` is DEADLINE_EXCEEDED or CANCELLED.
+  void Drop(const std::string& message_id, const absl::Status& reason);
+
+  const ProcessorOptions options_;
+  pipeline::Hop& downstream_;
+  ProcessorMetrics& metrics_;
+  DedupWindow dedup_;
+  Channel<Work> queue_;
+  Sequencer sequencer_;  // used by the commit thread only
+
+  absl::Mutex mu_;
+  absl::flat_hash_set<std::string> cancelled_ ABSL_GUARDED_BY(mu_);
+
+  std::thread committer_;
+};
+
+}  // namespace parley::processor
+
+#endif  // PARLEY_SERVICES_PROCESSOR_PROCESSOR_STAGE_H_
