@@ -39,6 +39,24 @@ grpc::Status DeliverService::Deliver(grpc::ServerContext* context,
   return status;
 }
 
+grpc::Status DeliverService::Recover(grpc::ServerContext* /*context*/,
+                                     const internal::v1::RecoverRequest* /*request*/,
+                                     grpc::ServerWriter<internal::v1::RoomState>* writer) {
+  absl::Time started = absl::Now();
+  std::vector<internal::v1::RoomState> states = fanout_.Snapshot();
+  grpc::Status status = grpc::Status::OK;
+  for (const internal::v1::RoomState& state : states) {
+    if (!writer->Write(state)) {
+      status = grpc::Status(grpc::StatusCode::CANCELLED, "processor went away during recovery");
+      break;
+    }
+  }
+  runtime::Logger("recover")->info("sent the state of {} rooms to processor", states.size());
+  rpc_metrics_.Observe("parley.internal.v1.Fanout", "Recover", status.error_code(),
+                       absl::Now() - started);
+  return status;
+}
+
 BroadcasterService::BroadcasterService(const BroadcasterConfig& config,
                                        runtime::ServiceHost& host)
     : config_(config),
@@ -46,7 +64,7 @@ BroadcasterService::BroadcasterService(const BroadcasterConfig& config,
       metrics_(host.registry()),
       fanout_(static_cast<size_t>(config.history_max_messages_per_room), metrics_),
       hop_server_("deliver", fanout_, host.registry()),
-      deliver_service_(hop_server_, host.rpc_metrics()) {}
+      deliver_service_(hop_server_, fanout_, host.rpc_metrics()) {}
 
 grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {

@@ -17,13 +17,16 @@ namespace parley::broadcaster {
 // The internal Fanout.Deliver hop from processor.
 class DeliverService : public internal::v1::Fanout::Service {
  public:
-  DeliverService(pipeline::HopServer& hop_server, runtime::RpcMetrics& rpc_metrics)
-      : hop_server_(hop_server), rpc_metrics_(rpc_metrics) {}
+  DeliverService(pipeline::HopServer& hop_server, Fanout& fanout, runtime::RpcMetrics& rpc_metrics)
+      : hop_server_(hop_server), fanout_(fanout), rpc_metrics_(rpc_metrics) {}
 
   grpc::Status Deliver(grpc::ServerContext* context, pipeline::HopServerStream* stream) override;
+  grpc::Status Recover(grpc::ServerContext* context, const internal::v1::RecoverRequest* request,
+                       grpc::ServerWriter<internal::v1::RoomState>* writer) override;
 
  private:
   pipeline::HopServer& hop_server_;
+  Fanout& fanout_;
   runtime::RpcMetrics& rpc_metrics_;
 };
 

@@ -94,6 +94,24 @@ void Fanout::CloseAll(const absl::Status& status) {
   }
 }
 
+std::vector<internal::v1::RoomState> Fanout::Snapshot() const {
+  std::vector<internal::v1::RoomState> states;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, room] : rooms_) {
+    internal::v1::RoomState& state = states.emplace_back();
+    state.set_room(name);
+    state.set_last_sequence(room->history.last_sequence());
+    for (const EventPtr& event : room->history.events()) {
+      internal::v1::CommittedId* recent = state.add_recent();
+      recent->set_message_id(event->message().message_id());
+      recent->mutable_commit()->set_room(name);
+      recent->mutable_commit()->set_sequence(event->message().sequence());
+      *recent->mutable_commit()->mutable_commit_time() = event->message().commit_time();
+    }
+  }
+  return states;
+}
+
 size_t Fanout::WaitUnsubscribed(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return all_.empty(); };

@@ -21,6 +21,8 @@ class RoomHistory {
   // Returns the messages with a sequence of at least `from_sequence`.
   std::vector<EventPtr> From(uint64_t from_sequence) const;
 
+  const std::deque<EventPtr>& events() const { return events_; }
+
   // Returns the sequence of the newest message ever appended, 0 if none.
   uint64_t last_sequence() const { return last_sequence_; }
   size_t size() const { return events_.size(); }

@@ -45,6 +45,16 @@ void DedupWindow::Resolve(const std::string& message_id, const pipeline::Result&
   for (pipeline::OutcomeCallback& waiter : waiters) waiter(result);
 }
 
+void DedupWindow::Remember(const std::string& message_id, const pipeline::Commit& commit,
+                           absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  auto [it, inserted] = entries_.try_emplace(message_id);
+  if (!inserted) return;
+  it->second.commit = commit;
+  committed_.emplace_back(now, message_id);
+  Evict(now);
+}
+
 bool DedupWindow::InFlight(const std::string& message_id) const {
   absl::MutexLock lock(&mu_);
   auto it = entries_.find(message_id);

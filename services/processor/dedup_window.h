@@ -38,6 +38,10 @@ class DedupWindow {
   // remembers a commit, forgets an error.
   void Resolve(const std::string& message_id, const pipeline::Result& result, absl::Time now);
 
+  // Records a commit made before this process started, unless the id is
+  // already known.
+  void Remember(const std::string& message_id, const pipeline::Commit& commit, absl::Time now);
+
   // Returns true when `message_id` is in flight (admitted, not resolved).
   bool InFlight(const std::string& message_id) const;
 

@@ -9,12 +9,31 @@
 namespace parley::processor {
 namespace {
 
-ProcessorOptions OptionsFrom(const ProcessorConfig& config) {
+// Reads every room's state from broadcaster's Recover stream.
+absl::StatusOr<std::vector<internal::v1::RoomState>> RecoverFrom(
+    internal::v1::Fanout::Stub& stub) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  auto reader = stub.Recover(&context, internal::v1::RecoverRequest());
+  std::vector<internal::v1::RoomState> rooms;
+  internal::v1::RoomState room;
+  while (reader->Read(&room)) rooms.push_back(room);
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  return rooms;
+}
+
+ProcessorOptions OptionsFrom(const ProcessorConfig& config, internal::v1::Fanout::Stub& stub) {
   return ProcessorOptions{
       .dedup_window = config.dedup_window,
       .dedup_max_entries = static_cast<size_t>(config.dedup_max_entries),
       .queue_capacity = static_cast<size_t>(config.queue_capacity),
       .commit_delay = config.commit_delay,
+      .recover = [&stub] { return RecoverFrom(stub); },
+      .recover_backoff = config.broadcaster.reconnect,
   };
 }
 
@@ -33,7 +52,7 @@ ProcessorService::ProcessorService(const ProcessorConfig& config, runtime::Servi
                      return broadcaster_stub_->Deliver(context);
                    },
                    pipeline::LinkMetrics::Create(host.registry(), "broadcaster")),
-      stage_(OptionsFrom(config), broadcaster_, metrics_),
+      stage_(OptionsFrom(config, *broadcaster_stub_), broadcaster_, metrics_),
       hop_server_("submit", stage_, host.registry()) {}
 
 grpc::Status ProcessorService::Submit(grpc::ServerContext* context,

@@ -20,6 +20,7 @@ void ProcessorStage::Start() {
 }
 
 void ProcessorStage::Stop() {
+  if (!stopping_.HasBeenNotified()) stopping_.Notify();
   queue_.Close();
   if (committer_.joinable()) committer_.join();
   // Without a commit thread nothing receives from the queue any more.
@@ -68,11 +69,38 @@ void ProcessorStage::Cancel(const std::string& message_id) {
 void ProcessorStage::Run() {
   auto logger = runtime::Logger("processor");
   logger->info("commit thread started");
+  if (!Recover()) return;
   while (std::optional<Work> work = queue_.Receive()) {
     metrics_.queue_depth.Set(static_cast<double>(queue_.size()));
     CommitOne(std::move(*work));
   }
   logger->info("commit thread stopped after {} rooms", sequencer_.rooms());
+}
+
+bool ProcessorStage::Recover() {
+  if (!options_.recover) return true;
+  auto logger = runtime::Logger("processor");
+  Backoff backoff(options_.recover_backoff);
+  while (true) {
+    absl::StatusOr<std::vector<internal::v1::RoomState>> rooms = options_.recover();
+    if (rooms.ok()) {
+      absl::Time now = absl::Now();
+      size_t ids = 0;
+      for (const internal::v1::RoomState& room : *rooms) {
+        sequencer_.Seed(room.room(), room.last_sequence());
+        for (const internal::v1::CommittedId& recent : room.recent()) {
+          dedup_.Remember(recent.message_id(), recent.commit(), now);
+          ++ids;
+        }
+      }
+      logger->info("recovered {} rooms and {} message ids from broadcaster", rooms->size(), ids);
+      return true;
+    }
+    absl::Duration delay = backoff.Next();
+    logger->warn("cannot recover room state from broadcaster: {}; retrying in {}",
+                 rooms.status().ToString(), absl::FormatDuration(delay));
+    if (stopping_.WaitForNotificationWithTimeout(delay)) return false;
+  }
 }
 
 void ProcessorStage::CommitOne(Work work) {

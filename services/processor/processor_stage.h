@@ -1,14 +1,19 @@
 #ifndef PARLEY_SERVICES_PROCESSOR_PROCESSOR_STAGE_H_
 #define PARLEY_SERVICES_PROCESSOR_PROCESSOR_STAGE_H_
 
+#include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "dedup_window.h"
+#include "parley/base/backoff.h"
 #include "parley/base/channel.h"
 #include "parley/pipeline/hop.h"
 #include "processor_metrics.h"
@@ -16,11 +21,19 @@
 
 namespace parley::processor {
 
+// Fetches what broadcaster holds of every room.
+using RecoverFunction = std::function<absl::StatusOr<std::vector<internal::v1::RoomState>>()>;
+
 struct ProcessorOptions {
   absl::Duration dedup_window = absl::Minutes(10);
   size_t dedup_max_entries = 100'000;
   size_t queue_capacity = 1024;
   absl::Duration commit_delay = absl::ZeroDuration();
+  // Called until it succeeds before the first commit, so that numbering
+  // continues where the committed history ends. Empty: start every room
+  // at 1.
+  RecoverFunction recover;
+  BackoffPolicy recover_backoff;
 };
 
 // The processor stage: de-duplicates submissions by message id, drops those
@@ -42,7 +55,7 @@ class ProcessorStage : public pipeline::Stage {
   ProcessorStage(const ProcessorStage&) = delete;
   ProcessorStage& operator=(const ProcessorStage&) = delete;
 
-  // Starts the commit thread.
+  // Starts the commit thread, which recovers state before its first commit.
   void Start();
   // Fails what is still queued with UNAVAILABLE and joins the commit
   // thread. Idempotent.
@@ -58,6 +71,9 @@ class ProcessorStage : public pipeline::Stage {
   };
 
   void Run();
+  // Seeds numbering and de-duplication from `options_.recover`. Returns
+  // false when the stage stopped first.
+  bool Recover();
   void CommitOne(Work work);
   // Waits for the configured commit delay; returns early on cancellation.
   void Delay(const std::string& message_id, absl::Time deadline);
@@ -75,6 +91,7 @@ class ProcessorStage : public pipeline::Stage {
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> cancelled_ ABSL_GUARDED_BY(mu_);
 
+  absl::Notification stopping_;
   std::thread committer_;
 };
 

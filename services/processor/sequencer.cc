@@ -17,6 +17,11 @@ v1::ChatMessage Sequencer::Commit(const internal::v1::Submission& submission,
   return message;
 }
 
+void Sequencer::Seed(const std::string& room, uint64_t last_sequence) {
+  uint64_t& last = last_[room];
+  if (last_sequence > last) last = last_sequence;
+}
+
 uint64_t Sequencer::Last(const std::string& room) const {
   auto it = last_.find(room);
   return it == last_.end() ? 0 : it->second;

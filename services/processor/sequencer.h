@@ -19,14 +19,18 @@ class Sequencer {
   v1::ChatMessage Commit(const internal::v1::Submission& submission,
                          const std::string& message_id, absl::Time now);
 
+  // Continues `room` after `last_sequence` unless it is already further.
+  void Seed(const std::string& room, uint64_t last_sequence);
+
   // Returns the last sequence number of `room`, 0 if it has none.
   uint64_t Last(const std::string& room) const;
 
   size_t rooms() const { return last_.size(); }
 
  private:
-  // TODO: numbering restarts at 1 when processor restarts; recover the
-  // last committed sequence per room from broadcaster or durable state.
+  // Seeded from broadcaster at start. TODO: rooms whose messages were all
+  // lost with a broadcaster restart start again at 1; durable state would
+  // keep their numbering.
   absl::flat_hash_map<std::string, uint64_t> last_;
 };
 
