@@ -1,5 +1,7 @@
 #include "broadcaster_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "parley/chat/validation.h"
 #include "parley/pipeline/outcomes.h"
@@ -24,6 +26,12 @@ grpc::Status ValidateSubscribe(const v1::SubscribeRequest& request) {
   for (const std::string& room : request.rooms()) {
     absl::Status status = chat::ValidateRoom("rooms", room, chat::Limits{});
     if (!status.ok()) return pipeline::ToGrpcStatus(status);
+  }
+  for (const auto& [room, sequence] : request.room_from_sequence()) {
+    if (std::find(request.rooms().begin(), request.rooms().end(), room) == request.rooms().end()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              absl::StrCat("room_from_sequence: room '", room, "' is not in rooms")};
+    }
   }
   return grpc::Status::OK;
 }
@@ -78,14 +86,18 @@ grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
   }
   uint64_t id = next_subscriber_id_.fetch_add(1);
   std::vector<std::string> rooms(request->rooms().begin(), request->rooms().end());
+  absl::flat_hash_map<std::string, uint64_t> from_sequence;
+  for (const std::string& room : rooms) {
+    auto it = request->room_from_sequence().find(room);
+    from_sequence[room] =
+        it == request->room_from_sequence().end() ? request->from_sequence() : it->second;
+  }
   runtime::Logger("subscribe")
-      ->debug("subscriber {} from {} joined {} rooms from sequence {}", id, context->peer(),
-              rooms.size(), request->from_sequence());
+      ->debug("subscriber {} from {} joined {} rooms", id, context->peer(), rooms.size());
   auto queue = std::make_shared<SubscriberQueue>(
-      id, std::move(rooms), request->from_sequence(),
+      id, std::move(rooms), from_sequence,
       static_cast<size_t>(config_.subscriber_max_queued_messages));
-  return new SubscribeReactor(fanout_, std::move(queue), request->from_sequence(), metrics_,
-                              rpc_metrics_);
+  return new SubscribeReactor(fanout_, std::move(queue), metrics_, rpc_metrics_);
 }
 
 void BroadcasterService::Register(grpc::ServerBuilder& builder) {

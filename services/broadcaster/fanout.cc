@@ -57,11 +57,12 @@ void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::Outc
 
 void Fanout::Cancel(const std::string& /*message_id*/) {}
 
-void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue, uint64_t from_sequence) {
+void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue) {
   {
     absl::MutexLock lock(&mu_);
     for (const std::string& name : queue->rooms()) {
       Room& room = RoomFor(name);
+      uint64_t from_sequence = queue->FromSequence(name);
       if (from_sequence > 0) {
         for (const EventPtr& event : room.history.From(from_sequence)) queue->Push(event);
       }

@@ -30,10 +30,10 @@ class Fanout : public pipeline::Stage {
   // Committed messages cannot be withdrawn; cancellations are ignored.
   void Cancel(const std::string& message_id) override;
 
-  // Adds `queue` to its rooms, first queueing what history holds from its
-  // from_sequence, so that replay and live delivery meet with no gap and no
-  // duplicate.
-  void Subscribe(const std::shared_ptr<SubscriberQueue>& queue, uint64_t from_sequence);
+  // Adds `queue` to its rooms, first queueing what history holds from the
+  // queue's from sequence in each room, so that replay and live delivery
+  // meet with no gap and no duplicate.
+  void Subscribe(const std::shared_ptr<SubscriberQueue>& queue);
   void Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue);
 
   // Closes every subscriber queue with `status` after its queued events.

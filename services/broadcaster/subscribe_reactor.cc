@@ -8,11 +8,10 @@ namespace parley::broadcaster {
 SubscribeReactor::SubscribeReactor(runtime::RpcMetrics& rpc_metrics) : rpc_metrics_(rpc_metrics) {}
 
 SubscribeReactor::SubscribeReactor(Fanout& fanout, std::shared_ptr<SubscriberQueue> queue,
-                                   uint64_t from_sequence, BroadcasterMetrics& metrics,
-                                   runtime::RpcMetrics& rpc_metrics)
+                                   BroadcasterMetrics& metrics, runtime::RpcMetrics& rpc_metrics)
     : fanout_(&fanout), queue_(std::move(queue)), metrics_(&metrics), rpc_metrics_(rpc_metrics) {
   queue_->SetWake([this] { Pump(); });
-  fanout_->Subscribe(queue_, from_sequence);
+  fanout_->Subscribe(queue_);
 }
 
 SubscribeReactor* SubscribeReactor::Rejected(const grpc::Status& status,

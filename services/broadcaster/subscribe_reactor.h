@@ -25,7 +25,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::Event> {
  public:
   // Registers `queue` with `fanout` and starts writing. All references
   // must outlive the reactor.
-  SubscribeReactor(Fanout& fanout, std::shared_ptr<SubscriberQueue> queue, uint64_t from_sequence,
+  SubscribeReactor(Fanout& fanout, std::shared_ptr<SubscriberQueue> queue,
                    BroadcasterMetrics& metrics, runtime::RpcMetrics& rpc_metrics);
 
   // Creates a reactor that finishes at once with `status`.

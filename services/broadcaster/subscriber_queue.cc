@@ -6,9 +6,15 @@
 namespace parley::broadcaster {
 
 SubscriberQueue::SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
-                                 uint64_t from_sequence, size_t max_queued)
-    : id_(id), rooms_(std::move(rooms)), max_queued_(max_queued) {
-  for (const std::string& room : rooms_) next_sequence_[room] = from_sequence;
+                                 const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
+                                 size_t max_queued)
+    : id_(id), rooms_(std::move(rooms)), max_queued_(max_queued), from_sequence_(from_sequence) {
+  for (const std::string& room : rooms_) next_sequence_[room] = FromSequence(room);
+}
+
+uint64_t SubscriberQueue::FromSequence(const std::string& room) const {
+  auto it = from_sequence_.find(room);
+  return it == from_sequence_.end() ? 0 : it->second;
 }
 
 bool SubscriberQueue::Push(const EventPtr& event) {

@@ -26,10 +26,14 @@ using EventPtr = std::shared_ptr<const v1::Event>;
 // pipeline or other subscribers. Thread-safe.
 class SubscriberQueue {
  public:
-  // `from_sequence` is the first sequence wanted in every room (0: whatever
-  // comes next).
-  SubscriberQueue(uint64_t id, std::vector<std::string> rooms, uint64_t from_sequence,
+  // `from_sequence` maps each room to the first sequence wanted there (0 or
+  // absent: whatever comes next).
+  SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
+                  const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
                   size_t max_queued);
+
+  // Returns the first sequence wanted in `room`, 0 for live events only.
+  uint64_t FromSequence(const std::string& room) const;
 
   uint64_t id() const { return id_; }
   const std::vector<std::string>& rooms() const { return rooms_; }
@@ -73,6 +77,7 @@ class SubscriberQueue {
   const uint64_t id_;
   const std::vector<std::string> rooms_;
   const size_t max_queued_;
+  const absl::flat_hash_map<std::string, uint64_t> from_sequence_;
 
   mutable absl::Mutex mu_;
   std::deque<EventPtr> queue_ ABSL_GUARDED_BY(mu_);
