@@ -66,6 +66,10 @@ HopServer::HopServer(std::string hop, Stage& stage, prometheus::Registry& regist
 
 grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* stream) {
   auto logger = runtime::Logger("hop." + hop_);
+  if (gate_.closed()) {
+    // Shutting down: a new stream would only hold Server::Shutdown up.
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stage is shutting down");
+  }
   {
     absl::MutexLock lock(&mu_);
     streams_.insert(context);

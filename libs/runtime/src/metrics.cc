@@ -1,6 +1,14 @@
 #include "parley/runtime/metrics.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <exception>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
 
 #include "absl/strings/str_cat.h"
 #include "parley/base/status_code_name.h"
@@ -16,6 +24,19 @@ prometheus::Histogram::BucketBoundaries LatencyBuckets() {
           0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10,   30};
 }
 
+// Opens and closes one TCP connection to host:port; errors are ignored.
+void WakeListener(const std::string& host, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, host == "0.0.0.0" ? "127.0.0.1" : host.c_str(), &address.sin_addr) == 1) {
+    (void)connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  }
+  close(fd);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
@@ -23,11 +44,29 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   try {
     auto exposer = std::make_unique<prometheus::Exposer>(address);
     exposer->RegisterCollectable(registry);
-    return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer)));
+    std::string host = address.substr(0, address.rfind(':'));
+    return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), host));
   } catch (const std::exception& error) {
     return absl::UnavailableError(
         absl::StrCat("cannot serve metrics on ", address, ": ", error.what()));
   }
+}
+
+MetricsServer::~MetricsServer() {
+  // civetweb's listener thread polls its socket with a fixed 2 s timeout,
+  // and the Exposer's destructor waits for that thread. Connecting to the
+  // socket while the destructor runs wakes the poll, so a stop takes
+  // milliseconds instead of up to 2 s.
+  int port_number = port();
+  absl::Notification stopped;
+  std::thread stopper([this, &stopped] {
+    exposer_.reset();
+    stopped.Notify();
+  });
+  while (!stopped.WaitForNotificationWithTimeout(absl::Milliseconds(10))) {
+    WakeListener(host_, port_number);
+  }
+  stopper.join();
 }
 
 int MetricsServer::port() const {

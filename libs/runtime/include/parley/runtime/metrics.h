@@ -30,13 +30,17 @@ class MetricsServer {
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
       const std::string& address, std::shared_ptr<prometheus::Registry> registry);
 
+  // Stops the endpoint quickly (see the .cc for how).
+  ~MetricsServer();
+
   // Returns the bound port, which differs from the configured one for port 0.
   int port() const;
 
  private:
-  explicit MetricsServer(std::unique_ptr<prometheus::Exposer> exposer)
-      : exposer_(std::move(exposer)) {}
+  MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, std::string host)
+      : exposer_(std::move(exposer)), host_(std::move(host)) {}
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string host_;
 };
 
 // Records parley_build_info{service, version, revision} = 1.
