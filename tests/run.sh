@@ -47,7 +47,7 @@ configure_and_build() {
 run_tests() {
   print_phase "test $build_dir"
   ctest --test-dir "$build_dir" --output-on-failure \
-    --timeout "$ctest_timeout_seconds" -j1 "$@"
+    --timeout "$ctest_timeout_seconds" --no-tests=error -j1 "$@"
 }
 
 main() {

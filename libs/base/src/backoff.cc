@@ -5,7 +5,7 @@
 namespace parley {
 
 Backoff::Backoff(BackoffPolicy policy, uint64_t seed)
-    : policy_(policy), ceiling_(policy.initial), random_(seed) {}
+    : policy_(policy), ceiling_(std::min(policy.initial, policy.max)), random_(seed) {}
 
 absl::Duration Backoff::Next() {
   std::uniform_real_distribution<double> fraction(0.0, 1.0);

@@ -5,6 +5,7 @@
 // is drawn uniformly from [0, min(max, initial * multiplier^n)], which
 // spreads reconnects of many clients after a shared outage.
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 
@@ -30,7 +31,7 @@ class Backoff {
   absl::Duration ceiling() const { return ceiling_; }
 
   // Starts over after a successful attempt.
-  void Reset() { ceiling_ = policy_.initial; }
+  void Reset() { ceiling_ = std::min(policy_.initial, policy_.max); }
 
  private:
   BackoffPolicy policy_;
