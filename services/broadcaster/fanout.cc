@@ -103,11 +103,7 @@ std::vector<internal::v1::RoomState> Fanout::Snapshot() const {
     state.set_room(name);
     state.set_last_sequence(room->history.last_sequence());
     for (const EventPtr& event : room->history.events()) {
-      internal::v1::CommittedId* recent = state.add_recent();
-      recent->set_message_id(event->message().message_id());
-      recent->mutable_commit()->set_room(name);
-      recent->mutable_commit()->set_sequence(event->message().sequence());
-      *recent->mutable_commit()->mutable_commit_time() = event->message().commit_time();
+      *state.add_recent() = event->message();
     }
   }
   return states;

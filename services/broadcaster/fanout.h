@@ -39,7 +39,7 @@ class Fanout : public pipeline::Stage {
   // Closes every subscriber queue with `status` after its queued events.
   void CloseAll(const absl::Status& status);
 
-  // Returns every room's last sequence and the ids in its history.
+  // Returns every room's last sequence and the messages in its history.
   std::vector<internal::v1::RoomState> Snapshot() const;
 
   // Blocks until every subscriber has gone or `deadline` passes; returns

@@ -10,6 +10,9 @@ SubscribeReactor::SubscribeReactor(runtime::RpcMetrics& rpc_metrics) : rpc_metri
 SubscribeReactor::SubscribeReactor(Fanout& fanout, std::shared_ptr<SubscriberQueue> queue,
                                    BroadcasterMetrics& metrics, runtime::RpcMetrics& rpc_metrics)
     : fanout_(&fanout), queue_(std::move(queue)), metrics_(&metrics), rpc_metrics_(rpc_metrics) {
+  // Headers go out now, so the client knows it is subscribed before the
+  // first event.
+  StartSendInitialMetadata();
   queue_->SetWake([this] { Pump(); });
   fanout_->Subscribe(queue_);
 }

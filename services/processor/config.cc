@@ -14,6 +14,8 @@ absl::StatusOr<ProcessorConfig> LoadProcessorConfig(const std::string& path) {
   config::MappingReader& dedup = reader.Child("dedup");
   dedup.Read("window", &result.dedup_window, absl::Seconds(1), absl::Hours(24));
   dedup.Read("max_entries", &result.dedup_max_entries, 1, 100'000'000);
+  reader.Child("replay").Read("max_messages_per_room", &result.replay_max_messages_per_room, 0,
+                              10'000'000);
   reader.Read("queue_capacity", &result.queue_capacity, 1, 1'000'000);
   reader.Read("commit_delay", &result.commit_delay, absl::ZeroDuration(), absl::Minutes(10));
   if (auto status = reader.Finish(); !status.ok()) return status;

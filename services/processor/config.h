@@ -21,6 +21,8 @@ struct ProcessorConfig {
   // Submissions waiting to be sequenced; a full queue stops reading from
   // intake's stream.
   int64_t queue_capacity = 1024;
+  // Recent commits per room written again to broadcaster on each new stream.
+  int64_t replay_max_messages_per_room = 1000;
   // Test aid: waits this long before every commit.
   absl::Duration commit_delay = absl::ZeroDuration();
 };

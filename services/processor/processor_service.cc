@@ -34,6 +34,7 @@ ProcessorOptions OptionsFrom(const ProcessorConfig& config, internal::v1::Fanout
       .commit_delay = config.commit_delay,
       .recover = [&stub] { return RecoverFrom(stub); },
       .recover_backoff = config.broadcaster.reconnect,
+      .replay_per_room = static_cast<size_t>(config.replay_max_messages_per_room),
   };
 }
 
@@ -67,6 +68,7 @@ grpc::Status ProcessorService::Submit(grpc::ServerContext* context,
 void ProcessorService::Register(grpc::ServerBuilder& builder) { builder.RegisterService(this); }
 
 void ProcessorService::Start() {
+  broadcaster_.SetReplay([this] { return stage_.ReplayItems(); });
   broadcaster_.Start();
   stage_.Start();
   // READY waits briefly for the downstream stream; without it the service

@@ -11,7 +11,8 @@ ProcessorStage::ProcessorStage(const ProcessorOptions& options, pipeline::Hop& d
       downstream_(downstream),
       metrics_(metrics),
       dedup_(options.dedup_window, options.dedup_max_entries),
-      queue_(options.queue_capacity) {}
+      queue_(options.queue_capacity),
+      recent_(options.replay_per_room) {}
 
 ProcessorStage::~ProcessorStage() { Stop(); }
 
@@ -88,8 +89,13 @@ bool ProcessorStage::Recover() {
       size_t ids = 0;
       for (const internal::v1::RoomState& room : *rooms) {
         sequencer_.Seed(room.room(), room.last_sequence());
-        for (const internal::v1::CommittedId& recent : room.recent()) {
-          dedup_.Remember(recent.message_id(), recent.commit(), now);
+        for (const v1::ChatMessage& message : room.recent()) {
+          pipeline::Commit commit;
+          commit.set_room(message.room());
+          commit.set_sequence(message.sequence());
+          *commit.mutable_commit_time() = message.commit_time();
+          dedup_.Remember(message.message_id(), commit, now);
+          recent_.Add(message);
           ++ids;
         }
       }
@@ -119,6 +125,7 @@ void ProcessorStage::CommitOne(Work work) {
 
   // 2. Commit: from here on the message must reach broadcaster.
   v1::ChatMessage message = sequencer_.Commit(work.item.submission(), id, absl::Now());
+  recent_.Add(message);
   metrics_.committed.Increment();
   pipeline::Commit commit;
   commit.set_room(message.room());

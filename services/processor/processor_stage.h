@@ -17,6 +17,7 @@
 #include "parley/base/channel.h"
 #include "parley/pipeline/hop.h"
 #include "processor_metrics.h"
+#include "recent_commits.h"
 #include "sequencer.h"
 
 namespace parley::processor {
@@ -34,6 +35,8 @@ struct ProcessorOptions {
   // at 1.
   RecoverFunction recover;
   BackoffPolicy recover_backoff;
+  // Recent commits kept per room for replay to a restarted broadcaster.
+  size_t replay_per_room = 1000;
 };
 
 // The processor stage: de-duplicates submissions by message id, drops those
@@ -64,6 +67,9 @@ class ProcessorStage : public pipeline::Stage {
   void Handle(pipeline::Item item, absl::Time deadline, pipeline::OutcomeCallback done) override;
   void Cancel(const std::string& message_id) override;
 
+  // Returns the recent commits to write first on a new downstream stream.
+  std::vector<pipeline::Item> ReplayItems() const { return recent_.ReplayItems(); }
+
  private:
   struct Work {
     pipeline::Item item;
@@ -87,6 +93,7 @@ class ProcessorStage : public pipeline::Stage {
   DedupWindow dedup_;
   Channel<Work> queue_;
   Sequencer sequencer_;  // used by the commit thread only
+  RecentCommits recent_;
 
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> cancelled_ ABSL_GUARDED_BY(mu_);

@@ -192,7 +192,7 @@ bool StreamLink::RunConnection(uint64_t connection) {
                connection, resent);
 
   std::thread reader([this, &stream] { ReadOutcomes(stream.get()); });
-  bool clean = WriteItems(stream.get());
+  bool clean = WriteReplay(stream.get()) && WriteItems(stream.get());
   if (!clean) context.TryCancel();
   reader.join();
   grpc::Status status = stream->Finish();
@@ -209,6 +209,18 @@ bool StreamLink::RunConnection(uint64_t connection) {
   logger->warn("stream to {} ended: {}: {}", config_.target, StatusCodeName(static_cast<absl::StatusCode>(status.error_code())),
                status.error_message());
   return false;
+}
+
+bool StreamLink::WriteReplay(LinkStream* stream) {
+  if (!replay_) return true;
+  std::vector<Item> items = replay_();
+  for (const Item& item : items) {
+    if (!stream->Write(item)) return false;
+  }
+  if (!items.empty()) {
+    runtime::Logger("link." + name_)->info("replayed {} recent items", items.size());
+  }
+  return true;
 }
 
 bool StreamLink::WriteItems(LinkStream* stream) {

@@ -46,6 +46,10 @@ class StreamLink : public Hop {
   StreamLink(const StreamLink&) = delete;
   StreamLink& operator=(const StreamLink&) = delete;
 
+  // Sets items to write at the start of every new stream, before the
+  // pending ones. Their outcomes are not tracked. Call before Start.
+  void SetReplay(std::function<std::vector<Item>()> replay) { replay_ = std::move(replay); }
+
   // Starts the connection thread.
   void Start();
 
@@ -75,6 +79,8 @@ class StreamLink : public Hop {
   void Run();
   // Serves one connection; returns true when it ended by a clean close.
   bool RunConnection(uint64_t connection);
+  // Writes the replay items; false when the stream broke.
+  bool WriteReplay(LinkStream* stream);
   // Writes items and cancellations until the stream breaks (false) or the
   // link half-closes it after the last item (true).
   bool WriteItems(LinkStream* stream);
@@ -94,6 +100,7 @@ class StreamLink : public Hop {
   const std::string name_;
   const config::LinkConfig config_;
   const StreamOpener opener_;
+  std::function<std::vector<Item>()> replay_;
   LinkMetrics metrics_;
 
   mutable absl::Mutex mu_;

@@ -1,0 +1,37 @@
+#ifndef PARLEY_SERVICES_PROCESSOR_RECENT_COMMITS_H_
+#define PARLEY_SERVICES_PROCESSOR_RECENT_COMMITS_H_
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "parley/pipeline/hop.h"
+#include "parley/v1/chat.pb.h"
+
+namespace parley::processor {
+
+// The last committed messages of every room, which processor writes to
+// broadcaster again on each new stream: a broadcaster that restarted and
+// lost its history gets it back, and one that kept it acknowledges the
+// copies as duplicates. Thread-safe.
+class RecentCommits {
+ public:
+  explicit RecentCommits(size_t max_per_room) : max_per_room_(max_per_room) {}
+
+  void Add(const v1::ChatMessage& message);
+
+  // Returns every room's recent messages as hop items, oldest first per room.
+  std::vector<pipeline::Item> ReplayItems() const;
+
+ private:
+  const size_t max_per_room_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::deque<v1::ChatMessage>> rooms_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace parley::processor
+
+#endif  // PARLEY_SERVICES_PROCESSOR_RECENT_COMMITS_H_
