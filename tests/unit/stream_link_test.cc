@@ -35,9 +35,8 @@ using unit_test::FakeStage;
 using unit_test::kWaitLimit;
 using unit_test::OutcomeRecorder;
 
-// The processor's hop service reduced to what the link needs: Submit hands
-// the stream to a HopServer, and the service remembers how each stream
-// ended.
+// The processor's hop service, reduced to what the link needs. Submit hands
+// the stream to a HopServer, and the service records how each stream ended.
 class SubmitService final : public internal::v1::Processor::Service {
  public:
   explicit SubmitService(HopServer& hop_server) : hop_server_(hop_server) {}
@@ -84,8 +83,8 @@ class StreamLinkTest : public ::testing::Test {
  protected:
   void TearDown() override {
     // The link goes first, so that nothing reconnects while the server
-    // stops. Held callbacks own tokens of the HopServer and must run before
-    // it is destroyed.
+    // stops. Callbacks the stage still keeps own tokens of the HopServer, so
+    // they must run before it is destroyed.
     link_.reset();
     stage_.FailHeld(absl::UnavailableError("test ended"));
     StopServer();
@@ -204,7 +203,7 @@ TEST_F(StreamLinkTest, ResendsPendingAfterRestart) {
   stage_.FailHeld(absl::UnavailableError("server stopped"));
   EXPECT_EQ(outcomes_.Count("a"), 0u) << "the old stream's outcomes must not arrive";
 
-  // Sent while no server listens: it waits in the link as well.
+  // An item sent while no server listens waits in the link as well.
   link_->Send(MakeItem("c"), absl::Now() + absl::Minutes(1), outcomes_.Callback("c"));
   EXPECT_EQ(link_->pending(), 3u);
 
@@ -318,6 +317,34 @@ TEST_F(StreamLinkTest, CancelReachesServer) {
   std::optional<Result> result = outcomes_.Wait("a");
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST_F(StreamLinkTest, ReplaysOnEveryStream) {
+  StartServer(0);
+  const int port = port_;
+  CreateLink();
+  link_->SetReplay([] { return std::vector<Item>{MakeItem("r1"), MakeItem("r2")}; });
+  StartLink();
+  ASSERT_TRUE(stage_.WaitHandled(2));
+
+  link_->Send(MakeItem("a"), absl::InfiniteFuture(), outcomes_.Callback("a"));
+  ASSERT_TRUE(outcomes_.Wait("a").has_value());
+  EXPECT_THAT(stage_.HandledIds(), ElementsAre("r1", "r2", "a"));
+
+  // A new stream starts with the replay again, before the pending items.
+  stage_.set_hold(true);
+  link_->Send(MakeItem("b"), absl::InfiniteFuture(), outcomes_.Callback("b"));
+  ASSERT_TRUE(stage_.WaitHandled(4));
+  StopServer();
+  stage_.FailHeld(absl::UnavailableError("server stopped"));
+  stage_.set_hold(false);
+  StartServer(port);
+
+  std::optional<Result> b = outcomes_.Wait("b");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_TRUE(b->ok()) << b->status();
+  EXPECT_THAT(stage_.HandledIds(), ElementsAre("r1", "r2", "a", "b", "r1", "r2", "b"));
+  EXPECT_EQ(link_->pending(), 0u) << "replayed items are not tracked";
 }
 
 TEST_F(StreamLinkTest, CancelBeforeSendStaysLocal) {

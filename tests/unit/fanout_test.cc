@@ -1,0 +1,240 @@
+#include "fanout.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "broadcaster_metrics.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "outcome_recorder.h"
+#include "prometheus/registry.h"
+#include "subscriber_queue.h"
+
+namespace parley::broadcaster {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using unit_test::OutcomeRecorder;
+
+using FromSequence = absl::flat_hash_map<std::string, uint64_t>;
+
+pipeline::Item MakeCommitted(const std::string& room, uint64_t sequence) {
+  pipeline::Item item;
+  std::string id = absl::StrCat(room, "-", sequence);
+  item.mutable_metadata()->set_message_id(id);
+  v1::ChatMessage* message = item.mutable_committed();
+  message->set_room(room);
+  message->set_sequence(sequence);
+  message->set_sender("alice");
+  message->set_text(absl::StrCat("text ", sequence));
+  message->set_message_id(id);
+  message->mutable_commit_time()->set_seconds(1'700'000'000 + static_cast<int64_t>(sequence));
+  return item;
+}
+
+// Returns every queued event as "room#sequence" or "gap room
+// requested..first_available".
+std::vector<std::string> PopAll(SubscriberQueue& queue) {
+  std::vector<std::string> events;
+  while (EventPtr event = queue.Pop().event) {
+    if (event->has_gap()) {
+      events.push_back(absl::StrCat("gap ", event->gap().room(), " ",
+                                    event->gap().requested_sequence(), "..",
+                                    event->gap().first_available_sequence()));
+      continue;
+    }
+    events.push_back(absl::StrCat(event->message().room(), "#", event->message().sequence()));
+    queue.MarkDelivered(*event);
+  }
+  return events;
+}
+
+class FanoutTest : public ::testing::Test {
+ protected:
+  // Hands one committed message to the fanout and returns its outcome.
+  pipeline::Result Deliver(const std::string& room, uint64_t sequence) {
+    std::string key = absl::StrCat(room, "#", sequence, "/", ++deliveries_);
+    fanout_.Handle(MakeCommitted(room, sequence), absl::InfiniteFuture(), outcomes_.Callback(key));
+    std::optional<pipeline::Result> result = outcomes_.Wait(key, absl::ZeroDuration());
+    EXPECT_TRUE(result.has_value()) << "Fanout::Handle must answer before it returns";
+    return result.value_or(absl::InternalError("no outcome"));
+  }
+
+  std::shared_ptr<SubscriberQueue> Subscribe(std::vector<std::string> rooms,
+                                             FromSequence from = {}, size_t max_queued = 100) {
+    auto queue = std::make_shared<SubscriberQueue>(++subscriber_ids_, std::move(rooms), from,
+                                                   max_queued);
+    fanout_.Subscribe(queue);
+    return queue;
+  }
+
+  prometheus::Registry registry_;
+  BroadcasterMetrics metrics_{registry_};
+  Fanout fanout_{3, metrics_};  // history of 3 messages per room
+  OutcomeRecorder outcomes_;
+  int deliveries_ = 0;
+  uint64_t subscriber_ids_ = 0;
+};
+
+TEST_F(FanoutTest, DeliversToRoomSubscribers) {
+  auto room_a = Subscribe({"a"});
+  auto room_b = Subscribe({"b"});
+
+  pipeline::Result commit = Deliver("a", 1);
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  EXPECT_EQ(commit->room(), "a");
+  EXPECT_EQ(commit->sequence(), 1u);
+  EXPECT_EQ(commit->commit_time().seconds(), 1'700'000'001);
+  ASSERT_TRUE(Deliver("a", 2).ok());
+
+  EXPECT_THAT(PopAll(*room_a), ElementsAre("a#1", "a#2"));
+  EXPECT_TRUE(PopAll(*room_b).empty());
+  EXPECT_EQ(metrics_.accepted.Value(), 2);
+}
+
+TEST_F(FanoutTest, SameSequenceDeliveredOnce) {
+  auto queue = Subscribe({"a"});
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  ASSERT_TRUE(Deliver("a", 2).ok());
+
+  pipeline::Result again = Deliver("a", 2);
+  ASSERT_TRUE(again.ok()) << "a repeated commit is acknowledged";
+  EXPECT_EQ(again->sequence(), 2u);
+  pipeline::Result older = Deliver("a", 1);
+  ASSERT_TRUE(older.ok());
+
+  EXPECT_THAT(PopAll(*queue), ElementsAre("a#1", "a#2"));
+  EXPECT_EQ(metrics_.duplicates.Value(), 2);
+  EXPECT_EQ(metrics_.accepted.Value(), 2);
+}
+
+TEST_F(FanoutTest, RejectsMalformedItem) {
+  pipeline::Item no_message;
+  no_message.mutable_metadata()->set_message_id("m");
+  pipeline::Item no_room = MakeCommitted("", 1);
+  pipeline::Item no_sequence = MakeCommitted("a", 0);
+
+  int index = 0;
+  for (pipeline::Item* item : {&no_message, &no_room, &no_sequence}) {
+    std::string key = absl::StrCat("bad", ++index);
+    fanout_.Handle(*item, absl::InfiniteFuture(), outcomes_.Callback(key));
+    std::optional<pipeline::Result> result = outcomes_.Wait(key, absl::ZeroDuration());
+    ASSERT_TRUE(result.has_value()) << key;
+    EXPECT_EQ(result->status().code(), absl::StatusCode::kInvalidArgument) << key;
+  }
+}
+
+TEST_F(FanoutTest, ReplaysHistoryFromSequence) {
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  ASSERT_TRUE(Deliver("a", 2).ok());
+  ASSERT_TRUE(Deliver("a", 3).ok());
+
+  auto queue = Subscribe({"a"}, FromSequence{{"a", 2}});
+  ASSERT_TRUE(Deliver("a", 4).ok());
+  // Replay and live delivery meet with no gap and no duplicate.
+  EXPECT_THAT(PopAll(*queue), ElementsAre("a#2", "a#3", "a#4"));
+}
+
+TEST_F(FanoutTest, GapWhenHistoryTooShort) {
+  for (uint64_t sequence = 1; sequence <= 5; ++sequence) ASSERT_TRUE(Deliver("a", sequence).ok());
+
+  // The history keeps 3, 4 and 5 only.
+  auto queue = Subscribe({"a"}, FromSequence{{"a", 1}});
+  EXPECT_THAT(PopAll(*queue), ElementsAre("gap a 1..3", "a#3", "a#4", "a#5"));
+}
+
+TEST_F(FanoutTest, FromSequencePerRoom) {
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  ASSERT_TRUE(Deliver("a", 2).ok());
+  ASSERT_TRUE(Deliver("b", 1).ok());
+  ASSERT_TRUE(Deliver("b", 2).ok());
+
+  // Room a resumes after 1; room b has no from sequence, so only live events.
+  auto queue = Subscribe({"a", "b"}, FromSequence{{"a", 2}});
+  ASSERT_TRUE(Deliver("b", 3).ok());
+  EXPECT_THAT(PopAll(*queue), ElementsAre("a#2", "b#3"));
+}
+
+TEST_F(FanoutTest, SlowSubscriberClosed) {
+  auto slow = Subscribe({"a"}, {}, /*max_queued=*/2);
+  auto fast = Subscribe({"a"});
+  for (uint64_t sequence = 1; sequence <= 3; ++sequence) {
+    EXPECT_TRUE(Deliver("a", sequence).ok()) << "a slow subscriber never fails a delivery";
+  }
+
+  EXPECT_TRUE(slow->closed());
+  SubscriberQueue::Next end = slow->Pop();
+  ASSERT_TRUE(end.end.has_value());
+  EXPECT_EQ(end.end->code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(end.end->message()), HasSubstr("last delivered: a#0"));
+  EXPECT_THAT(PopAll(*fast), ElementsAre("a#1", "a#2", "a#3"));
+}
+
+TEST_F(FanoutTest, CloseAllDeliversQueuedFirst) {
+  auto queue = Subscribe({"a"});
+  int wakes = 0;
+  queue->SetWake([&wakes] { ++wakes; });
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  EXPECT_EQ(wakes, 1);
+
+  fanout_.CloseAll(absl::UnavailableError("broadcaster is shutting down"));
+  EXPECT_EQ(wakes, 2);
+  EXPECT_THAT(PopAll(*queue), ElementsAre("a#1"));
+  SubscriberQueue::Next end = queue->Pop();
+  ASSERT_TRUE(end.end.has_value());
+  EXPECT_EQ(end.end->code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(end.end->message()), HasSubstr("last delivered: a#1"));
+  queue->Detach();
+}
+
+TEST_F(FanoutTest, UnsubscribeStopsDelivery) {
+  auto queue = Subscribe({"a"});
+  EXPECT_EQ(fanout_.subscribers(), 1u);
+  fanout_.Unsubscribe(queue);
+  EXPECT_EQ(fanout_.subscribers(), 0u);
+  EXPECT_EQ(fanout_.WaitUnsubscribed(absl::InfinitePast()), 0u);
+
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  EXPECT_TRUE(PopAll(*queue).empty());
+}
+
+TEST_F(FanoutTest, WaitUnsubscribedTimesOut) {
+  auto queue = Subscribe({"a"});
+  EXPECT_EQ(fanout_.WaitUnsubscribed(absl::Now() + absl::Milliseconds(10)), 1u);
+  fanout_.Unsubscribe(queue);
+}
+
+TEST_F(FanoutTest, SnapshotListsRooms) {
+  for (uint64_t sequence = 1; sequence <= 4; ++sequence) ASSERT_TRUE(Deliver("a", sequence).ok());
+  ASSERT_TRUE(Deliver("b", 7).ok());
+
+  std::vector<internal::v1::RoomState> states = fanout_.Snapshot();
+  ASSERT_EQ(states.size(), 2u);
+  std::sort(states.begin(), states.end(),
+            [](const auto& left, const auto& right) { return left.room() < right.room(); });
+
+  EXPECT_EQ(states[0].room(), "a");
+  EXPECT_EQ(states[0].last_sequence(), 4u);
+  ASSERT_EQ(states[0].recent_size(), 3);
+  EXPECT_EQ(states[0].recent(0).sequence(), 2u);
+  EXPECT_EQ(states[0].recent(0).message_id(), "a-2");
+  EXPECT_EQ(states[0].recent(2).sequence(), 4u);
+  EXPECT_EQ(states[0].recent(2).text(), "text 4");
+  EXPECT_EQ(states[0].recent(2).commit_time().seconds(), 1'700'000'004);
+
+  EXPECT_EQ(states[1].room(), "b");
+  EXPECT_EQ(states[1].last_sequence(), 7u);
+  ASSERT_EQ(states[1].recent_size(), 1);
+  EXPECT_EQ(states[1].recent(0).message_id(), "b-7");
+}
+
+}  // namespace
+}  // namespace parley::broadcaster

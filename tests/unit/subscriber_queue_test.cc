@@ -1,0 +1,163 @@
+#include "subscriber_queue.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace parley::broadcaster {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+using FromSequence = absl::flat_hash_map<std::string, uint64_t>;
+
+EventPtr MakeMessage(const std::string& room, uint64_t sequence) {
+  auto event = std::make_shared<v1::Event>();
+  event->mutable_message()->set_room(room);
+  event->mutable_message()->set_sequence(sequence);
+  event->mutable_message()->set_text(absl::StrCat("text ", sequence));
+  return event;
+}
+
+// Pops every queued event as "room#sequence" for messages and
+// "gap room requested..first_available" for gaps, marking messages
+// delivered as a transport would.
+std::vector<std::string> PopAll(SubscriberQueue& queue) {
+  std::vector<std::string> events;
+  while (EventPtr event = queue.Pop().event) {
+    if (event->has_gap()) {
+      events.push_back(absl::StrCat("gap ", event->gap().room(), " ",
+                                    event->gap().requested_sequence(), "..",
+                                    event->gap().first_available_sequence()));
+      continue;
+    }
+    events.push_back(absl::StrCat(event->message().room(), "#", event->message().sequence()));
+    queue.MarkDelivered(*event);
+  }
+  return events;
+}
+
+TEST(SubscriberQueue, PopsInPushOrder) {
+  SubscriberQueue queue(1, {"a", "b"}, FromSequence(), 10);
+  EXPECT_TRUE(queue.Push(MakeMessage("a", 1))) << "the first event wakes the transport";
+  EXPECT_FALSE(queue.Push(MakeMessage("b", 1))) << "a non-empty queue is already awake";
+  EXPECT_FALSE(queue.Push(MakeMessage("a", 2)));
+
+  EXPECT_THAT(PopAll(queue), ElementsAre("a#1", "b#1", "a#2"));
+  SubscriberQueue::Next next = queue.Pop();
+  EXPECT_EQ(next.event, nullptr);
+  EXPECT_FALSE(next.end.has_value()) << "an open, empty queue waits";
+}
+
+TEST(SubscriberQueue, LiveStartsAtAnySequence) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  queue.Push(MakeMessage("a", 41));
+  queue.Push(MakeMessage("a", 42));
+  EXPECT_THAT(PopAll(queue), ElementsAre("a#41", "a#42"));
+}
+
+TEST(SubscriberQueue, SkipsBeforeFromSequence) {
+  SubscriberQueue queue(1, {"a"}, FromSequence{{"a", 3}}, 10);
+  EXPECT_EQ(queue.FromSequence("a"), 3u);
+  EXPECT_EQ(queue.FromSequence("other"), 0u);
+  EXPECT_FALSE(queue.Push(MakeMessage("a", 1)));
+  EXPECT_FALSE(queue.Push(MakeMessage("a", 2)));
+  EXPECT_TRUE(queue.Push(MakeMessage("a", 3)));
+  EXPECT_THAT(PopAll(queue), ElementsAre("a#3"));
+}
+
+TEST(SubscriberQueue, IgnoresRepeatedSequence) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  queue.Push(MakeMessage("a", 1));
+  queue.Push(MakeMessage("a", 2));
+  queue.Push(MakeMessage("a", 2));
+  queue.Push(MakeMessage("a", 1));
+  EXPECT_THAT(PopAll(queue), ElementsAre("a#1", "a#2"));
+}
+
+TEST(SubscriberQueue, GapBeforeMissingSequences) {
+  SubscriberQueue queue(1, {"a", "b"}, FromSequence{{"a", 2}}, 10);
+  queue.Push(MakeMessage("a", 5));
+  queue.Push(MakeMessage("b", 7));
+  queue.Push(MakeMessage("b", 9));
+  EXPECT_THAT(PopAll(queue), ElementsAre("gap a 2..5", "a#5", "b#7", "gap b 8..9", "b#9"));
+}
+
+TEST(SubscriberQueue, OverflowClosesResourceExhausted) {
+  SubscriberQueue queue(1, {"a", "b"}, FromSequence(), 2);
+  queue.Push(MakeMessage("a", 1));
+  ASSERT_THAT(PopAll(queue), ElementsAre("a#1"));
+
+  queue.Push(MakeMessage("a", 2));
+  queue.Push(MakeMessage("a", 3));
+  EXPECT_FALSE(queue.closed());
+  EXPECT_TRUE(queue.Push(MakeMessage("a", 4))) << "the overflow must wake the transport";
+  EXPECT_TRUE(queue.closed());
+
+  // The queued events are dropped, and the subscriber resumes from the end
+  // status.
+  SubscriberQueue::Next next = queue.Pop();
+  EXPECT_EQ(next.event, nullptr);
+  ASSERT_TRUE(next.end.has_value());
+  EXPECT_EQ(next.end->code(), absl::StatusCode::kResourceExhausted);
+  const std::string message(next.end->message());
+  EXPECT_THAT(message, HasSubstr("max_queued_messages 2"));
+  EXPECT_THAT(message, HasSubstr("last delivered: a#1, b#0"));
+  EXPECT_FALSE(queue.Push(MakeMessage("a", 5)));
+}
+
+TEST(SubscriberQueue, CloseDeliversQueuedFirst) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  queue.Push(MakeMessage("a", 1));
+  queue.Push(MakeMessage("a", 2));
+  EXPECT_TRUE(queue.Close(absl::UnavailableError("broadcaster is shutting down"), false));
+  EXPECT_FALSE(queue.Close(absl::InternalError("second close"), false)) << "the first close wins";
+  EXPECT_FALSE(queue.Push(MakeMessage("a", 3)));
+
+  EXPECT_THAT(PopAll(queue), ElementsAre("a#1", "a#2"));
+  SubscriberQueue::Next next = queue.Pop();
+  ASSERT_TRUE(next.end.has_value());
+  EXPECT_EQ(next.end->code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(next.end->message()), HasSubstr("broadcaster is shutting down"));
+  EXPECT_THAT(std::string(next.end->message()), HasSubstr("last delivered: a#2"));
+}
+
+TEST(SubscriberQueue, CloseCanDiscardQueued) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  queue.Push(MakeMessage("a", 1));
+  EXPECT_TRUE(queue.Close(absl::CancelledError("client left"), true));
+
+  SubscriberQueue::Next next = queue.Pop();
+  EXPECT_EQ(next.event, nullptr);
+  ASSERT_TRUE(next.end.has_value());
+  EXPECT_EQ(next.end->code(), absl::StatusCode::kCancelled);
+}
+
+TEST(SubscriberQueue, ResumePointPerRoom) {
+  SubscriberQueue queue(1, {"a", "b", "c"}, FromSequence(), 10);
+  queue.Push(MakeMessage("a", 3));
+  queue.Push(MakeMessage("c", 8));
+  PopAll(queue);
+  EXPECT_EQ(queue.DescribeResumePoint(), "a#3, b#0, c#8");
+}
+
+TEST(SubscriberQueue, WakeUntilDetached) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  int wakes = 0;
+  queue.Wake();  // does nothing without a wake function
+  queue.SetWake([&wakes] { ++wakes; });
+  queue.Wake();
+  EXPECT_EQ(wakes, 1);
+  queue.Detach();
+  queue.Wake();
+  EXPECT_EQ(wakes, 1);
+}
+
+}  // namespace
+}  // namespace parley::broadcaster
