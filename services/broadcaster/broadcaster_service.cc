@@ -72,7 +72,10 @@ BroadcasterService::BroadcasterService(const BroadcasterConfig& config,
       metrics_(host.registry()),
       fanout_(static_cast<size_t>(config.history_max_messages_per_room), metrics_),
       hop_server_("deliver", fanout_, host.registry()),
-      deliver_service_(hop_server_, fanout_, host.rpc_metrics()) {}
+      deliver_service_(hop_server_, fanout_, host.rpc_metrics()),
+      shutdown_(host.shutdown()) {
+  hop_server_.SetCancellation(&shutdown_);
+}
 
 grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
@@ -97,7 +100,7 @@ grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
   auto queue = std::make_shared<SubscriberQueue>(
       id, std::move(rooms), from_sequence,
       static_cast<size_t>(config_.subscriber_max_queued_messages));
-  return new SubscribeReactor(fanout_, std::move(queue), metrics_, rpc_metrics_);
+  return new SubscribeReactor(fanout_, std::move(queue), metrics_, rpc_metrics_, shutdown_);
 }
 
 void BroadcasterService::Register(grpc::ServerBuilder& builder) {

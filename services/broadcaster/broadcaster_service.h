@@ -57,6 +57,7 @@ class BroadcasterService : public runtime::Service, public v1::Broadcaster::Call
   Fanout fanout_;
   pipeline::HopServer hop_server_;
   DeliverService deliver_service_;
+  CancellationSource& shutdown_;
   std::atomic<bool> accepting_{true};
   std::atomic<uint64_t> next_subscriber_id_{1};
 };

@@ -1,5 +1,6 @@
 #include "subscribe_reactor.h"
 
+#include "absl/strings/str_cat.h"
 #include "parley/pipeline/outcomes.h"
 #include "parley/runtime/logging.h"
 
@@ -8,13 +9,19 @@ namespace parley::broadcaster {
 SubscribeReactor::SubscribeReactor(runtime::RpcMetrics& rpc_metrics) : rpc_metrics_(rpc_metrics) {}
 
 SubscribeReactor::SubscribeReactor(Fanout& fanout, std::shared_ptr<SubscriberQueue> queue,
-                                   BroadcasterMetrics& metrics, runtime::RpcMetrics& rpc_metrics)
+                                   BroadcasterMetrics& metrics, runtime::RpcMetrics& rpc_metrics,
+                                   CancellationSource& shutdown)
     : fanout_(&fanout), queue_(std::move(queue)), metrics_(&metrics), rpc_metrics_(rpc_metrics) {
   // Headers go out now, so the client knows it is subscribed before the
   // first event.
   StartSendInitialMetadata();
   queue_->SetWake([this] { Pump(); });
   fanout_->Subscribe(queue_);
+  shutdown_subscription_ = shutdown.OnCancel([this](const absl::Status& reason) {
+    absl::Status status = absl::UnavailableError(
+        absl::StrCat("broadcaster is shutting down: ", reason.message()));
+    if (queue_->Close(status, /*discard_queued=*/true)) queue_->Wake();
+  });
 }
 
 SubscribeReactor* SubscribeReactor::Rejected(const grpc::Status& status,
@@ -82,6 +89,7 @@ void SubscribeReactor::FinishOnce(const grpc::Status& status) {
 }
 
 void SubscribeReactor::OnDone() {
+  shutdown_subscription_.Reset();
   if (queue_ != nullptr) {
     queue_->Detach();
     fanout_->Unsubscribe(queue_);

@@ -9,6 +9,7 @@
 #include "broadcaster_metrics.h"
 #include "fanout.h"
 #include "grpcpp/support/server_callback.h"
+#include "parley/base/cancellation.h"
 #include "parley/runtime/metrics.h"
 #include "parley/v1/chat.pb.h"
 #include "subscriber_queue.h"
@@ -25,8 +26,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::Event> {
  public:
   // Registers `queue` with `fanout` and starts writing. All references
   // must outlive the reactor.
+  // Cancelling `shutdown` ends the stream with UNAVAILABLE at once.
   SubscribeReactor(Fanout& fanout, std::shared_ptr<SubscriberQueue> queue,
-                   BroadcasterMetrics& metrics, runtime::RpcMetrics& rpc_metrics);
+                   BroadcasterMetrics& metrics, runtime::RpcMetrics& rpc_metrics,
+                   CancellationSource& shutdown);
 
   // Creates a reactor that finishes at once with `status`.
   static SubscribeReactor* Rejected(const grpc::Status& status, runtime::RpcMetrics& rpc_metrics);
@@ -53,6 +56,9 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::Event> {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::StatusCode final_code_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
   EventPtr current_ ABSL_GUARDED_BY(mu_);
+
+  // Declared last, so it unregisters before the members above go.
+  CancellationSource::Subscription shutdown_subscription_;
 };
 
 }  // namespace parley::broadcaster

@@ -40,7 +40,8 @@ IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& h
       processor_("processor", config.processor,
                  [this](grpc::ClientContext* context) { return processor_stub_->Submit(context); },
                  pipeline::LinkMetrics::Create(host.registry(), "processor")),
-      stage_(config.limits, processor_) {}
+      stage_(config.limits, processor_),
+      shutdown_(host.shutdown()) {}
 
 grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* context,
                                               const v1::SendRequest* request,
@@ -60,7 +61,7 @@ grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* conte
 void IntakeService::Register(grpc::ServerBuilder& builder) { builder.RegisterService(this); }
 
 void IntakeService::Start() {
-  processor_.Start();
+  processor_.Start(&shutdown_);
   processor_.WaitConnected(absl::Now() + absl::Seconds(5));
 }
 

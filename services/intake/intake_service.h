@@ -44,6 +44,7 @@ class IntakeService : public runtime::Service, public v1::Intake::CallbackServic
   pipeline::StreamLink processor_;
   IntakeStage stage_;
   DrainGate gate_;  // Sends in flight
+  CancellationSource& shutdown_;
 };
 
 }  // namespace parley::intake

@@ -47,12 +47,19 @@ void DedupWindow::Resolve(const std::string& message_id, const pipeline::Result&
 
 void DedupWindow::Remember(const std::string& message_id, const pipeline::Commit& commit,
                            absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  auto [it, inserted] = entries_.try_emplace(message_id);
-  if (!inserted) return;
-  it->second.commit = commit;
-  committed_.emplace_back(now, message_id);
-  Evict(now);
+  std::vector<pipeline::OutcomeCallback> waiters;
+  {
+    absl::MutexLock lock(&mu_);
+    auto [it, inserted] = entries_.try_emplace(message_id);
+    if (it->second.commit.has_value()) return;
+    // A copy admitted before recovery finished gets the earlier commit.
+    waiters = std::move(it->second.waiters);
+    it->second.waiters.clear();
+    it->second.commit = commit;
+    committed_.emplace_back(now, message_id);
+    Evict(now);
+  }
+  for (pipeline::OutcomeCallback& waiter : waiters) waiter(commit);
 }
 
 bool DedupWindow::InFlight(const std::string& message_id) const {

@@ -39,7 +39,7 @@ class DedupWindow {
   void Resolve(const std::string& message_id, const pipeline::Result& result, absl::Time now);
 
   // Records a commit made before this process started, unless the id is
-  // already known.
+  // already committed. Copies of it in flight get this commit as outcome.
   void Remember(const std::string& message_id, const pipeline::Commit& commit, absl::Time now);
 
   // Returns true when `message_id` is in flight (admitted, not resolved).

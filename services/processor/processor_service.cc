@@ -53,8 +53,11 @@ ProcessorService::ProcessorService(const ProcessorConfig& config, runtime::Servi
                      return broadcaster_stub_->Deliver(context);
                    },
                    pipeline::LinkMetrics::Create(host.registry(), "broadcaster")),
+      shutdown_(host.shutdown()),
       stage_(OptionsFrom(config, *broadcaster_stub_), broadcaster_, metrics_),
-      hop_server_("submit", stage_, host.registry()) {}
+      hop_server_("submit", stage_, host.registry()) {
+  hop_server_.SetCancellation(&shutdown_);
+}
 
 grpc::Status ProcessorService::Submit(grpc::ServerContext* context,
                                       pipeline::HopServerStream* stream) {
@@ -69,8 +72,8 @@ void ProcessorService::Register(grpc::ServerBuilder& builder) { builder.Register
 
 void ProcessorService::Start() {
   broadcaster_.SetReplay([this] { return stage_.ReplayItems(); });
-  broadcaster_.Start();
-  stage_.Start();
+  broadcaster_.Start(&shutdown_);
+  stage_.Start(&shutdown_);
   // READY waits briefly for the downstream stream; without it the service
   // still starts and queues commits until broadcaster is reachable.
   broadcaster_.WaitConnected(absl::Now() + absl::Seconds(5));

@@ -41,6 +41,7 @@ class ProcessorService : public runtime::Service, public internal::v1::Processor
   std::shared_ptr<grpc::Channel> broadcaster_channel_;
   std::unique_ptr<internal::v1::Fanout::Stub> broadcaster_stub_;
   pipeline::StreamLink broadcaster_;
+  CancellationSource& shutdown_;
   ProcessorStage stage_;
   pipeline::HopServer hop_server_;
 };

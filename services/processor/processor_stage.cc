@@ -16,8 +16,15 @@ ProcessorStage::ProcessorStage(const ProcessorOptions& options, pipeline::Hop& d
 
 ProcessorStage::~ProcessorStage() { Stop(); }
 
-void ProcessorStage::Start() {
+void ProcessorStage::Start(CancellationSource* cancellation) {
   committer_ = std::thread([this] { Run(); });
+  if (cancellation == nullptr) return;
+  cancellation_ = cancellation->OnCancel([this](const absl::Status& reason) {
+    // UNAVAILABLE tells intake to keep the items for the next processor.
+    absl::MutexLock lock(&mu_);
+    abort_reason_ = absl::UnavailableError(
+        absl::StrCat("processor is shutting down: ", reason.message()));
+  });
 }
 
 void ProcessorStage::Stop() {
@@ -113,7 +120,17 @@ void ProcessorStage::CommitOne(Work work) {
   const std::string id = work.item.metadata().message_id();
   if (options_.commit_delay > absl::ZeroDuration()) Delay(id, work.deadline);
 
-  // 1. Drop what was cancelled or expired while it waited in the queue.
+  // 1. Skip what recovery found committed already, and drop what was
+  // cancelled or expired while it waited in the queue.
+  if (!dedup_.InFlight(id)) {
+    metrics_.duplicates.Increment();
+    return;
+  }
+  absl::Status aborted = AbortReason();
+  if (!aborted.ok()) {
+    Drop(id, aborted);
+    return;
+  }
   if (TakeCancellation(id)) {
     Drop(id, absl::CancelledError("cancelled by the client before commit"));
     return;
@@ -157,12 +174,17 @@ void ProcessorStage::CommitOne(Work work) {
 void ProcessorStage::Delay(const std::string& message_id, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   auto cancelled = [this, &message_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return cancelled_.contains(message_id);
+    return cancelled_.contains(message_id) || !abort_reason_.ok();
   };
   // Wakes early when the item is cancelled; an expired item is dropped
   // right after.
   mu_.AwaitWithDeadline(absl::Condition(&cancelled),
                         std::min(absl::Now() + options_.commit_delay, deadline));
+}
+
+absl::Status ProcessorStage::AbortReason() {
+  absl::MutexLock lock(&mu_);
+  return abort_reason_;
 }
 
 bool ProcessorStage::TakeCancellation(const std::string& message_id) {
@@ -173,7 +195,7 @@ bool ProcessorStage::TakeCancellation(const std::string& message_id) {
 void ProcessorStage::Drop(const std::string& message_id, const absl::Status& reason) {
   if (reason.code() == absl::StatusCode::kDeadlineExceeded) {
     metrics_.dropped_expired.Increment();
-  } else {
+  } else if (reason.code() == absl::StatusCode::kCancelled) {
     metrics_.dropped_cancelled.Increment();
   }
   runtime::Logger("processor")->info("dropped {}: {}", message_id, reason.message());

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "dedup_window.h"
 #include "parley/base/backoff.h"
+#include "parley/base/cancellation.h"
 #include "parley/base/channel.h"
 #include "parley/pipeline/hop.h"
 #include "processor_metrics.h"
@@ -59,7 +60,9 @@ class ProcessorStage : public pipeline::Stage {
   ProcessorStage& operator=(const ProcessorStage&) = delete;
 
   // Starts the commit thread, which recovers state before its first commit.
-  void Start();
+  // Cancelling `cancellation` drops what has not been committed yet, with
+  // the cancellation's reason.
+  void Start(CancellationSource* cancellation = nullptr);
   // Fails what is still queued with UNAVAILABLE and joins the commit
   // thread. Idempotent.
   void Stop();
@@ -84,6 +87,8 @@ class ProcessorStage : public pipeline::Stage {
   // Waits for the configured commit delay; returns early on cancellation.
   void Delay(const std::string& message_id, absl::Time deadline);
   bool TakeCancellation(const std::string& message_id);
+  // Returns the process-wide cancellation reason, OK while there is none.
+  absl::Status AbortReason();
   // Ends an item before commit; `reason` is DEADLINE_EXCEEDED or CANCELLED.
   void Drop(const std::string& message_id, const absl::Status& reason);
 
@@ -97,9 +102,11 @@ class ProcessorStage : public pipeline::Stage {
 
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> cancelled_ ABSL_GUARDED_BY(mu_);
+  absl::Status abort_reason_ ABSL_GUARDED_BY(mu_);
 
   absl::Notification stopping_;
   std::thread committer_;
+  CancellationSource::Subscription cancellation_;
 };
 
 }  // namespace parley::processor

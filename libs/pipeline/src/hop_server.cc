@@ -1,5 +1,6 @@
 #include "parley/pipeline/hop_server.h"
 
+#include <atomic>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -78,7 +79,18 @@ grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* str
   stream->SendInitialMetadata();
   logger->info("upstream {} connected", context->peer());
 
+  // The stream's own work, its outcome writes, ends with the stream, and
+  // with the whole process when shutdown cancels everything.
   auto writer = std::make_shared<OutcomeWriter>(stream);
+  auto stream_cancellation = shutdown_ != nullptr ? std::make_unique<CancellationSource>(shutdown_)
+                                                  : std::make_unique<CancellationSource>();
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  CancellationSource::Subscription on_cancel = stream_cancellation->OnCancel(
+      [writer, context, ended](const absl::Status& /*reason*/) {
+        writer->Detach();
+        // A cancellation from above ends the call too.
+        if (!ended->load()) context->TryCancel();
+      });
   Item item;
   while (stream->Read(&item)) {
     items_received_.Increment();
@@ -110,7 +122,8 @@ grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* str
 
   // The upstream half-closed (or the call ended): answer what it sent.
   writer->WaitIdle(context);
-  writer->Detach();
+  ended->store(true);
+  stream_cancellation->Cancel(absl::CancelledError("upstream stream ended"));
   {
     absl::MutexLock lock(&mu_);
     streams_.erase(context);

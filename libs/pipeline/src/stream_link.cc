@@ -34,11 +34,28 @@ StreamLink::StreamLink(std::string name, const config::LinkConfig& config, Strea
 
 StreamLink::~StreamLink() { Close(absl::Now()); }
 
-void StreamLink::Start() {
+void StreamLink::Start(CancellationSource* cancellation) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (started_) return;
+    started_ = true;
+    thread_ = std::thread([this] { Run(); });
+  }
+  if (cancellation != nullptr) {
+    cancellation_ =
+        cancellation->OnCancel([this](const absl::Status& reason) { Abort(reason); });
+  }
+}
+
+void StreamLink::Abort(const absl::Status& reason) {
   absl::MutexLock lock(&mu_);
-  if (started_) return;
-  started_ = true;
-  thread_ = std::thread([this] { Run(); });
+  if (stopped_) return;
+  runtime::Logger("link." + name_)
+      ->warn("cancelled with {} items pending: {}", pending_.size(), reason.message());
+  closing_ = true;
+  stopped_ = true;
+  abort_reason_ = reason;
+  if (context_ != nullptr) context_->TryCancel();
 }
 
 void StreamLink::Send(Item item, absl::Time deadline, OutcomeCallback done) {
@@ -156,12 +173,14 @@ void StreamLink::Run() {
   }
 
   std::vector<OutcomeCallback> left;
+  absl::Status reason = absl::UnavailableError(absl::StrCat("link to ", name_, " closed"));
   {
     absl::MutexLock lock(&mu_);
     left = TakeAll();
+    if (!abort_reason_.ok()) reason = abort_reason_;
   }
-  if (!left.empty()) logger->warn("{} items failed: link closed before their outcome", left.size());
-  RunCallbacks(left, absl::UnavailableError(absl::StrCat("link to ", name_, " closed")));
+  if (!left.empty()) logger->warn("{} items failed: {}", left.size(), reason.message());
+  RunCallbacks(left, reason);
   logger->info("stopped");
 }
 

@@ -80,7 +80,8 @@ int ServiceHost::RunUntilSignal() {
   server_->Shutdown(absl::ToChronoTime(absl::Now() + config_.shutdown_grace));
   server_->Wait();
 
-  // 5. Join the service's threads.
+  // 5. Cancel whatever is left and join the service's threads.
+  shutdown_.Cancel(absl::UnavailableError(absl::StrCat(name_, " stopped")));
   service_->Stop();
   notifier_.StopWatchdog();
   logger->info("stopped after {}", absl::FormatDuration(absl::Now() - started));
@@ -101,13 +102,15 @@ void ServiceHost::Drain() {
   absl::Duration took = absl::Now() - started;
   if (left == 0) {
     logger->info("drained in {}", absl::FormatDuration(took));
-  } else if (signals_.second().HasBeenNotified()) {
-    logger->warn("drain cut short by a second signal after {}: {} items still in flight",
-                 absl::FormatDuration(took), left);
-  } else {
-    logger->warn("drain timed out after {}: {} items still in flight",
-                 absl::FormatDuration(took), left);
+    return;
   }
+  absl::Status reason =
+      signals_.second().HasBeenNotified()
+          ? absl::CancelledError(absl::StrCat(name_, " drain cut short by a second signal"))
+          : absl::DeadlineExceededError(absl::StrCat(name_, " drain timed out after ",
+                                                     absl::FormatDuration(took)));
+  logger->warn("cancelling {} items still in flight: {}", left, reason.message());
+  shutdown_.Cancel(reason);
 }
 
 }  // namespace parley::runtime

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/sync_stream.h"
+#include "parley/base/cancellation.h"
 #include "parley/base/drain_gate.h"
 #include "parley/internal/v1/pipeline.grpc.pb.h"
 #include "parley/pipeline/hop.h"
@@ -50,6 +51,10 @@ class HopServer {
   // Cancels every open upstream stream so that their handlers return.
   void EndStreams();
 
+  // Makes every stream a child of `shutdown`: cancelling it ends them.
+  // Call before the server starts.
+  void SetCancellation(CancellationSource* shutdown) { shutdown_ = shutdown; }
+
   size_t in_flight() const { return gate_.in_flight(); }
 
  private:
@@ -59,6 +64,7 @@ class HopServer {
 
   const std::string hop_;
   Stage& stage_;
+  CancellationSource* shutdown_ = nullptr;
   DrainGate gate_;
   prometheus::Family<prometheus::Counter>& outcomes_;
   prometheus::Counter& items_received_;

@@ -25,6 +25,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/sync_stream.h"
 #include "parley/base/backoff.h"
+#include "parley/base/cancellation.h"
 #include "parley/config/common.h"
 #include "parley/internal/v1/pipeline.grpc.pb.h"
 #include "parley/pipeline/hop.h"
@@ -50,8 +51,9 @@ class StreamLink : public Hop {
   // pending ones. Their outcomes are not tracked. Call before Start.
   void SetReplay(std::function<std::vector<Item>()> replay) { replay_ = std::move(replay); }
 
-  // Starts the connection thread.
-  void Start();
+  // Starts the connection thread. When `cancellation` is cancelled, the
+  // link stops at once and fails its pending items with the reason.
+  void Start(CancellationSource* cancellation = nullptr);
 
   void Send(Item item, absl::Time deadline, OutcomeCallback done) override;
   void Cancel(const std::string& message_id) override;
@@ -89,6 +91,7 @@ class StreamLink : public Hop {
   // Waits out a reconnect delay, still expiring items. Returns false when
   // the link should stop instead of reconnecting.
   bool WaitToReconnect(absl::Duration delay);
+  void Abort(const absl::Status& reason);
   void Erase(PendingList::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool Finished() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Removes items whose deadline passed and returns their callbacks.
@@ -118,8 +121,11 @@ class StreamLink : public Hop {
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;  // Close gave up: leave now
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  absl::Status abort_reason_ ABSL_GUARDED_BY(mu_);
 
   std::thread thread_;
+  // Declared last, so it unregisters before the members above go.
+  CancellationSource::Subscription cancellation_;
 };
 
 }  // namespace parley::pipeline

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "parley/base/cancellation.h"
 #include "grpcpp/server_builder.h"
 #include "parley/config/common.h"
 #include "parley/runtime/metrics.h"
@@ -55,6 +56,11 @@ class ServiceHost {
   ServiceHost(std::string name, config::ServerConfig config);
 
   prometheus::Registry& registry() { return *registry_; }
+
+  // The root of the process's cancellation tree: cancelled, with the
+  // reason, when the drain ends with work still in flight, and in any case
+  // when the service stops. Work hangs its own cancellation off it.
+  CancellationSource& shutdown() { return shutdown_; }
   RpcMetrics& rpc_metrics() { return *rpc_metrics_; }
 
   // Starts the metrics endpoint and the gRPC server, starts `service` and
@@ -75,6 +81,7 @@ class ServiceHost {
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<grpc::Server> server_;
   Service* service_ = nullptr;
+  CancellationSource shutdown_;
   ShutdownSignals signals_;
   SystemdNotifier notifier_;
 };
