@@ -163,6 +163,14 @@ TEST_F(FanoutTest, FromSequencePerRoom) {
   EXPECT_THAT(PopAll(*queue), ElementsAre("a#2", "b#3"));
 }
 
+TEST_F(FanoutTest, SequenceJumpBecomesGap) {
+  auto queue = Subscribe({"a"});
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  ASSERT_TRUE(Deliver("a", 2).ok());
+  ASSERT_TRUE(Deliver("a", 5).ok()) << "a jump is accepted, so the room can go on";
+  EXPECT_THAT(PopAll(*queue), ElementsAre("a#1", "a#2", "gap a 3..5", "a#5"));
+}
+
 TEST_F(FanoutTest, SlowSubscriberClosed) {
   auto slow = Subscribe({"a"}, {}, /*max_queued=*/2);
   auto fast = Subscribe({"a"});

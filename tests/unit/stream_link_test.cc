@@ -347,6 +347,52 @@ TEST_F(StreamLinkTest, ReplaysOnEveryStream) {
   EXPECT_EQ(link_->pending(), 0u) << "replayed items are not tracked";
 }
 
+TEST_F(StreamLinkTest, ExpiresWaitingForOutcome) {
+  StartServer(0);
+  CreateLink();
+  StartLink();
+  stage_.set_hold(true);
+  link_->Send(MakeItem("slow"), absl::Now() + absl::Milliseconds(100),
+              outcomes_.Callback("slow"));
+  ASSERT_TRUE(stage_.WaitHandled(1));
+
+  std::optional<Result> result = outcomes_.Wait("slow");
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status().code(), absl::StatusCode::kDeadlineExceeded);
+
+  // The stage's late commit finds nothing left to resolve.
+  stage_.CommitHeld();
+  link_->Send(MakeItem("next"), absl::InfiniteFuture(), outcomes_.Callback("next"));
+  stage_.set_hold(false);
+  ASSERT_TRUE(stage_.WaitHandled(2));
+  stage_.CommitHeld();
+  ASSERT_TRUE(outcomes_.Wait("next").has_value());
+  EXPECT_EQ(outcomes_.Count("slow"), 1u);
+}
+
+// An item written on a stream that broke is not at the downstream any more,
+// so a cancellation while the link reconnects must still withdraw it.
+TEST_F(StreamLinkTest, CancelDuringReconnectWithdrawsItem) {
+  StartServer(0);
+  const int port = port_;
+  CreateLink();
+  StartLink();
+  stage_.set_hold(true);
+  link_->Send(MakeItem("a"), absl::InfiniteFuture(), outcomes_.Callback("a"));
+  ASSERT_TRUE(stage_.WaitHandled(1));
+  StopServer();
+  stage_.FailHeld(absl::UnavailableError("server stopped"));
+  stage_.set_hold(false);
+
+  link_->Cancel("a");
+  StartServer(port);
+
+  std::optional<Result> result = outcomes_.Wait("a");
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status().code(), absl::StatusCode::kCancelled)
+      << "the cancelled item was committed: " << result->status();
+}
+
 TEST_F(StreamLinkTest, CancelBeforeSendStaysLocal) {
   CreateLink();  // never started, so nothing is written
   link_->Send(MakeItem("a"), absl::InfiniteFuture(), outcomes_.Callback("a"));
