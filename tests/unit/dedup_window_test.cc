@@ -117,6 +117,22 @@ TEST(DedupWindow, RememberKeepsKnownId) {
   EXPECT_EQ(outcomes.Wait("retry")->value().sequence(), 2u);
 }
 
+TEST(DedupWindow, RememberResolvesCopyInFlight) {
+  DedupWindow window(absl::Minutes(1), 100);
+  OutcomeRecorder outcomes;
+  // A copy admitted before recovery reported the id as committed.
+  EXPECT_EQ(Admit(window, outcomes, "m", "copy", kStart), DedupWindow::Admission::kNew);
+  EXPECT_EQ(Admit(window, outcomes, "m", "second-copy", kStart),
+            DedupWindow::Admission::kJoined);
+
+  window.Remember("m", MakeCommit("a", 5), kStart);
+  EXPECT_FALSE(window.InFlight("m"));
+  ASSERT_EQ(outcomes.Count("copy"), 1u);
+  ASSERT_EQ(outcomes.Count("second-copy"), 1u);
+  EXPECT_EQ(outcomes.Wait("copy")->value().sequence(), 5u);
+  EXPECT_EQ(outcomes.Wait("second-copy")->value().sequence(), 5u);
+}
+
 TEST(DedupWindow, ResolveUnknownIdIgnored) {
   DedupWindow window(absl::Minutes(1), 100);
   window.Resolve("never-admitted", MakeCommit("a", 1), kStart);

@@ -27,6 +27,7 @@ TEST(LoadProcessorConfig, EmptyMappingGivesDefaults) {
   EXPECT_EQ(config->broadcaster.reconnect.max, absl::Seconds(5));
   EXPECT_EQ(config->dedup_window, absl::Minutes(10));
   EXPECT_EQ(config->dedup_max_entries, 100'000);
+  EXPECT_EQ(config->replay_max_messages_per_room, 1000);
   EXPECT_EQ(config->queue_capacity, 1024);
   EXPECT_EQ(config->commit_delay, absl::ZeroDuration());
 }
@@ -68,6 +69,8 @@ TEST(LoadProcessorConfig, FullFileOverridesDefaults) {
                            "dedup:\n"
                            "  window: 30s\n"
                            "  max_entries: 500\n"
+                           "replay:\n"
+                           "  max_messages_per_room: 0\n"
                            "queue_capacity: 16\n"
                            "commit_delay: 250ms\n");
   absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
@@ -81,6 +84,7 @@ TEST(LoadProcessorConfig, FullFileOverridesDefaults) {
   EXPECT_EQ(config->broadcaster.reconnect.max, absl::Seconds(1));
   EXPECT_EQ(config->dedup_window, absl::Seconds(30));
   EXPECT_EQ(config->dedup_max_entries, 500);
+  EXPECT_EQ(config->replay_max_messages_per_room, 0);
   EXPECT_EQ(config->queue_capacity, 16);
   EXPECT_EQ(config->commit_delay, absl::Milliseconds(250));
 }

@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "outcome_recorder.h"
+#include "parley/base/cancellation.h"
 #include "parley/pipeline/in_process_hop.h"
 #include "processor_metrics.h"
 #include "prometheus/registry.h"
@@ -180,6 +181,9 @@ class ProcessorStageTest : public ::testing::Test {
       std::make_unique<pipeline::InProcessHop>(fanout_, 64);
   GatedHop gate_{*fanout_hop_};
   OutcomeRecorder outcomes_;
+  // The process-wide cancellation, for the tests that use one. The stage
+  // subscribes to it, so it must outlive the stage.
+  CancellationSource shutdown_;
   std::unique_ptr<ProcessorStage> stage_;
   std::unique_ptr<pipeline::InProcessHop> submit_hop_;
   uint64_t subscriber_ids_ = 0;
@@ -371,6 +375,25 @@ TEST_F(ProcessorStageTest, RetryDuringRecoveryGetsRememberedCommit) {
 
   EXPECT_EQ(CommittedSequence("alice/1"), 5u);
   EXPECT_TRUE(Received(*queue).empty()) << "the fanout got the message a second time";
+}
+
+TEST_F(ProcessorStageTest, ShutdownDropsUncommitted) {
+  stage_ = std::make_unique<ProcessorStage>(ProcessorOptions{.commit_delay = kWaitLimit * 2},
+                                            gate_, processor_metrics_);
+  stage_->Start(&shutdown_);
+  submit_hop_ = std::make_unique<pipeline::InProcessHop>(*stage_, 64);
+  auto queue = Subscribe({"a"});
+  stage_->Handle(MakeSubmission("waiting", "a", "never committed"), absl::InfiniteFuture(),
+                 outcomes_.Callback("waiting"));
+
+  shutdown_.Cancel(absl::DeadlineExceededError("drain timed out"));
+  std::optional<pipeline::Result> result = outcomes_.Wait("waiting");
+  ASSERT_TRUE(result.has_value());
+  // UNAVAILABLE, so that intake keeps the item for the next processor.
+  EXPECT_EQ(result->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(result->status().message()), HasSubstr("drain timed out"));
+  EXPECT_TRUE(Received(*queue).empty());
+  EXPECT_EQ(processor_metrics_.committed.Value(), 0);
 }
 
 TEST_F(ProcessorStageTest, StopFailsQueuedItems) {

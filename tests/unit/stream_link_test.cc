@@ -21,6 +21,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "outcome_recorder.h"
+#include "parley/base/cancellation.h"
 #include "parley/internal/v1/pipeline.grpc.pb.h"
 #include "parley/pipeline/hop_server.h"
 #include "parley/pipeline/link_metrics.h"
@@ -138,6 +139,8 @@ class StreamLinkTest : public ::testing::Test {
   }
 
   prometheus::Registry registry_;
+  // The process-wide cancellation, for the tests that use one.
+  CancellationSource shutdown_;
   FakeStage stage_;
   HopServer hop_server_{"submit", stage_, registry_};
   std::unique_ptr<SubmitService> service_;
@@ -391,6 +394,40 @@ TEST_F(StreamLinkTest, CancelDuringReconnectWithdrawsItem) {
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->status().code(), absl::StatusCode::kCancelled)
       << "the cancelled item was committed: " << result->status();
+}
+
+TEST_F(StreamLinkTest, ShutdownFailsPendingWithReason) {
+  StartServer(0);
+  CreateLink();
+  link_->Start(&shutdown_);
+  ASSERT_TRUE(link_->WaitConnected(absl::Now() + kWaitLimit));
+  stage_.set_hold(true);
+  link_->Send(MakeItem("a"), absl::InfiniteFuture(), outcomes_.Callback("a"));
+  ASSERT_TRUE(stage_.WaitHandled(1));
+
+  shutdown_.Cancel(absl::DeadlineExceededError("drain timed out"));
+  std::optional<Result> result = outcomes_.Wait("a");
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status(), absl::DeadlineExceededError("drain timed out"));
+  EXPECT_EQ(link_->pending(), 0u);
+}
+
+TEST_F(StreamLinkTest, ServerShutdownEndsStreams) {
+  hop_server_.SetCancellation(&shutdown_);
+  StartServer(0);
+  CreateLink();
+  StartLink();
+  stage_.set_hold(true);
+  link_->Send(MakeItem("a"), absl::InfiniteFuture(), outcomes_.Callback("a"));
+  ASSERT_TRUE(stage_.WaitHandled(1));
+
+  shutdown_.Cancel(absl::DeadlineExceededError("drain timed out"));
+  ASSERT_TRUE(service_->WaitStreamsEnded(1));
+  EXPECT_TRUE(service_->last_stream_cancelled());
+
+  // The stage's late commit goes nowhere, because its stream has ended.
+  stage_.CommitHeld();
+  EXPECT_FALSE(outcomes_.Wait("a", absl::Milliseconds(100)).has_value());
 }
 
 TEST_F(StreamLinkTest, CancelBeforeSendStaysLocal) {
