@@ -285,6 +285,20 @@ TEST(MappingReader, FailNamesKeyLine) {
   EXPECT_EQ(FinishError(reader), "test.yaml:2: key 'second': must be smaller than first");
 }
 
+// YAML requires the keys of a mapping to be unique. yaml-cpp loads a
+// repeated key without complaint and lookups see only its first value, so a
+// later line that was meant to override silently does nothing.
+TEST(MappingReader, DuplicateKeyRejected) {
+  MappingReader reader = ReaderFor("count: 1\nname: x\ncount: 2\n");
+  int64_t count = 0;
+  std::string name;
+  reader.Read("count", &count, 0, 10);
+  reader.Read("name", &name);
+  absl::Status status = reader.Finish();
+  ASSERT_FALSE(status.ok()) << "count was read as " << count;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("test.yaml:3: key 'count'"));
+}
+
 TEST(MappingReader, ReportsAllErrorsTogether) {
   MappingReader reader = ReaderFor(
       "count: many\n"
