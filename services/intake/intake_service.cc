@@ -4,6 +4,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "parley/base/ids.h"
+#include "parley/pipeline/drop_metrics.h"
 #include "parley/runtime/grpc_options.h"
 #include "send_reactor.h"
 
@@ -41,12 +42,14 @@ IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& h
                  [this](grpc::ClientContext* context) { return processor_stub_->Submit(context); },
                  pipeline::LinkMetrics::Create(host.registry(), "processor")),
       stage_(config.limits, processor_),
+      drops_{pipeline::DroppedCounter(host.registry(), "intake", "expired"),
+             pipeline::DroppedCounter(host.registry(), "intake", "cancelled")},
       shutdown_(host.shutdown()) {}
 
 grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* context,
                                               const v1::SendRequest* request,
                                               v1::SendResponse* response) {
-  auto* reactor = new SendReactor(stage_, rpc_metrics_, response);
+  auto* reactor = new SendReactor(stage_, rpc_metrics_, drops_, response);
   std::optional<DrainGate::Token> token = gate_.TryEnter();
   if (!token.has_value()) {
     reactor->Reject({grpc::StatusCode::UNAVAILABLE,

@@ -11,6 +11,7 @@
 #include "parley/pipeline/stream_link.h"
 #include "parley/runtime/service_host.h"
 #include "parley/v1/chat.grpc.pb.h"
+#include "send_reactor.h"
 
 namespace parley::intake {
 
@@ -43,6 +44,7 @@ class IntakeService : public runtime::Service, public v1::Intake::CallbackServic
   std::unique_ptr<internal::v1::Processor::Stub> processor_stub_;
   pipeline::StreamLink processor_;
   IntakeStage stage_;
+  SendReactor::Drops drops_;
   DrainGate gate_;  // Sends in flight
   CancellationSource& shutdown_;
 };

@@ -5,9 +5,9 @@
 
 namespace parley::intake {
 
-SendReactor::SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics,
+SendReactor::SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Drops& drops,
                          v1::SendResponse* response)
-    : stage_(stage), rpc_metrics_(rpc_metrics), response_(response) {}
+    : stage_(stage), rpc_metrics_(rpc_metrics), drops_(drops), response_(response) {}
 
 void SendReactor::Start(const v1::SendRequest& request, absl::Time deadline,
                         const std::string& trace_id, DrainGate::Token token) {
@@ -28,6 +28,8 @@ void SendReactor::Reject(const grpc::Status& status) {
 
 void SendReactor::Complete(absl::StatusOr<v1::SendResponse> result) {
   if (!result.ok()) {
+    if (absl::IsDeadlineExceeded(result.status())) drops_.expired.Increment();
+    if (absl::IsCancelled(result.status())) drops_.cancelled.Increment();
     runtime::Logger("send")->debug("send {} failed: {}", message_id_, result.status().ToString());
     Reject(pipeline::ToGrpcStatus(result.status()));
     return;

@@ -9,6 +9,7 @@
 #include "intake_stage.h"
 #include "parley/base/drain_gate.h"
 #include "parley/runtime/metrics.h"
+#include "prometheus/counter.h"
 #include "parley/v1/chat.pb.h"
 
 namespace parley::intake {
@@ -19,7 +20,14 @@ namespace parley::intake {
 // is not committed yet. Deletes itself in OnDone.
 class SendReactor : public grpc::ServerUnaryReactor {
  public:
-  SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, v1::SendResponse* response);
+  // Counters of Sends that ended expired or cancelled before commit.
+  struct Drops {
+    prometheus::Counter& expired;
+    prometheus::Counter& cancelled;
+  };
+
+  SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Drops& drops,
+              v1::SendResponse* response);
 
   // Forwards `request`, holding `token` until the call finishes.
   void Start(const v1::SendRequest& request, absl::Time deadline, const std::string& trace_id,
@@ -36,6 +44,7 @@ class SendReactor : public grpc::ServerUnaryReactor {
 
   IntakeStage& stage_;
   runtime::RpcMetrics& rpc_metrics_;
+  Drops& drops_;
   v1::SendResponse* response_;
   std::string message_id_;
   const absl::Time started_ = absl::Now();

@@ -17,6 +17,7 @@ absl::StatusOr<ProcessorConfig> LoadProcessorConfig(const std::string& path) {
   reader.Child("replay").Read("max_messages_per_room", &result.replay_max_messages_per_room, 0,
                               10'000'000);
   reader.Read("queue_capacity", &result.queue_capacity, 1, 1'000'000);
+  reader.Read("stall_timeout", &result.stall_timeout, absl::Milliseconds(100), absl::Hours(1));
   reader.Read("commit_delay", &result.commit_delay, absl::ZeroDuration(), absl::Minutes(10));
   if (auto status = reader.Finish(); !status.ok()) return status;
   return result;

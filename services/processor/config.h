@@ -23,6 +23,9 @@ struct ProcessorConfig {
   int64_t queue_capacity = 1024;
   // Recent commits per room written again to broadcaster on each new stream.
   int64_t replay_max_messages_per_room = 1000;
+  // A commit thread that finishes no work for this long while work waits
+  // counts as wedged: the systemd watchdog pings stop.
+  absl::Duration stall_timeout = absl::Seconds(30);
   // Test aid: waits this long before every commit.
   absl::Duration commit_delay = absl::ZeroDuration();
 };

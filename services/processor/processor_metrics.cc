@@ -1,16 +1,8 @@
 #include "processor_metrics.h"
 
+#include "parley/pipeline/drop_metrics.h"
+
 namespace parley::processor {
-namespace {
-
-prometheus::Family<prometheus::Counter>& Dropped(prometheus::Registry& registry) {
-  return prometheus::BuildCounter()
-      .Name("parley_dropped_total")
-      .Help("Items dropped before commit, by hop and reason (expired, cancelled).")
-      .Register(registry);
-}
-
-}  // namespace
 
 ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry)
     : committed(prometheus::BuildCounter()
@@ -23,8 +15,8 @@ ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry)
                      .Help("Submissions whose message id was already in flight or committed.")
                      .Register(registry)
                      .Add({})),
-      dropped_expired(Dropped(registry).Add({{"hop", "submit"}, {"reason", "expired"}})),
-      dropped_cancelled(Dropped(registry).Add({{"hop", "submit"}, {"reason", "cancelled"}})),
+      dropped_expired(pipeline::DroppedCounter(registry, "processor", "expired")),
+      dropped_cancelled(pipeline::DroppedCounter(registry, "processor", "cancelled")),
       rejected(prometheus::BuildCounter()
                    .Name("parley_processor_rejected_total")
                    .Help("Submissions refused as malformed.")

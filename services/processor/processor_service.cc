@@ -84,7 +84,7 @@ std::string ProcessorService::Describe() {
                       config_.broadcaster.target, ")");
 }
 
-bool ProcessorService::Healthy() { return true; }
+bool ProcessorService::Healthy() { return stage_.Progressing(config_.stall_timeout); }
 
 void ProcessorService::StopAccepting() { hop_server_.StopAccepting(); }
 

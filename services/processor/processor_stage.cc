@@ -78,9 +78,15 @@ void ProcessorStage::Run() {
   auto logger = runtime::Logger("processor");
   logger->info("commit thread started");
   if (!Recover()) return;
+  {
+    absl::MutexLock lock(&mu_);
+    recovered_ = true;
+  }
   while (std::optional<Work> work = queue_.Receive()) {
     metrics_.queue_depth.Set(static_cast<double>(queue_.size()));
+    SetBusy(true);
     CommitOne(std::move(*work));
+    SetBusy(false);
   }
   logger->info("commit thread stopped after {} rooms", sequencer_.rooms());
 }
@@ -180,6 +186,19 @@ void ProcessorStage::Delay(const std::string& message_id, absl::Time deadline) {
   // right after.
   mu_.AwaitWithDeadline(absl::Condition(&cancelled),
                         std::min(absl::Now() + options_.commit_delay, deadline));
+}
+
+void ProcessorStage::SetBusy(bool busy) {
+  absl::MutexLock lock(&mu_);
+  busy_ = busy;
+  last_progress_ = absl::Now();
+}
+
+bool ProcessorStage::Progressing(absl::Duration stall) const {
+  absl::MutexLock lock(&mu_);
+  if (!recovered_) return true;
+  bool idle = !busy_ && queue_.size() == 0;
+  return idle || absl::Now() - last_progress_ < stall;
 }
 
 absl::Status ProcessorStage::AbortReason() {

@@ -70,6 +70,11 @@ class ProcessorStage : public pipeline::Stage {
   void Handle(pipeline::Item item, absl::Time deadline, pipeline::OutcomeCallback done) override;
   void Cancel(const std::string& message_id) override;
 
+  // Returns false when submissions wait but the commit thread has finished
+  // none for longer than `stall`: the pipeline is wedged. True while the
+  // stage still recovers, since a restart would not help there.
+  bool Progressing(absl::Duration stall) const;
+
   // Returns the recent commits to write first on a new downstream stream.
   std::vector<pipeline::Item> ReplayItems() const { return recent_.ReplayItems(); }
 
@@ -87,6 +92,8 @@ class ProcessorStage : public pipeline::Stage {
   // Waits for the configured commit delay; returns early on cancellation.
   void Delay(const std::string& message_id, absl::Time deadline);
   bool TakeCancellation(const std::string& message_id);
+  // Records the start or end of one commit, for Progressing.
+  void SetBusy(bool busy);
   // Returns the process-wide cancellation reason, OK while there is none.
   absl::Status AbortReason();
   // Ends an item before commit; `reason` is DEADLINE_EXCEEDED or CANCELLED.
@@ -100,9 +107,12 @@ class ProcessorStage : public pipeline::Stage {
   Sequencer sequencer_;  // used by the commit thread only
   RecentCommits recent_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   absl::flat_hash_set<std::string> cancelled_ ABSL_GUARDED_BY(mu_);
   absl::Status abort_reason_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_progress_ ABSL_GUARDED_BY(mu_) = absl::Now();
+  bool recovered_ ABSL_GUARDED_BY(mu_) = false;
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Notification stopping_;
   std::thread committer_;
