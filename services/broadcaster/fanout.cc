@@ -43,8 +43,13 @@ void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::Outc
         runtime::Logger("fanout")->warn("room {} jumps from sequence {} to {}", commit.room(),
                                         last, commit.sequence());
       }
+      size_t before = room.history.size();
       room.history.Append(event);
+      metrics_.history_messages.Increment(static_cast<double>(room.history.size() - before));
       metrics_.accepted.Increment();
+      runtime::Logger("fanout")->debug("accepted {} as {}#{} trace {}", item.metadata().message_id(),
+                                       commit.room(), commit.sequence(),
+                                       item.metadata().trace_id());
       for (const auto& queue : room.subscribers) {
         if (queue->Push(event)) to_wake.push_back(queue);
       }

@@ -62,6 +62,7 @@ void SubscribeReactor::OnWriteDone(bool ok) {
     if (ok) {
       queue_->MarkDelivered(*current_);
       metrics_->events_written.Increment();
+      metrics_->bytes_written.Increment(static_cast<double>(current_->ByteSizeLong()));
     }
     current_.reset();
   }

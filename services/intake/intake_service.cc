@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
+#include "prometheus/histogram.h"
 #include "grpcpp/security/credentials.h"
 #include "parley/base/ids.h"
 #include "parley/pipeline/drop_metrics.h"
@@ -29,6 +30,18 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context, absl::Duration
   return absl::FromChrono(deadline);
 }
 
+// Buckets from 250 us (both hops on one host, idle) to 10 s (a Send that
+// waited for a restarting processor).
+prometheus::Histogram& CommitLatency(prometheus::Registry& registry) {
+  return prometheus::BuildHistogram()
+      .Name("parley_commit_latency_seconds")
+      .Help("Time from intake receiving a Send to broadcaster accepting the message.")
+      .Register(registry)
+      .Add({}, prometheus::Histogram::BucketBoundaries{0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                       0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                       2.5, 5, 10});
+}
+
 }  // namespace
 
 IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& host)
@@ -42,14 +55,15 @@ IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& h
                  [this](grpc::ClientContext* context) { return processor_stub_->Submit(context); },
                  pipeline::LinkMetrics::Create(host.registry(), "processor")),
       stage_(config.limits, processor_),
-      drops_{pipeline::DroppedCounter(host.registry(), "intake", "expired"),
-             pipeline::DroppedCounter(host.registry(), "intake", "cancelled")},
+      send_metrics_{pipeline::DroppedCounter(host.registry(), "intake", "expired"),
+                    pipeline::DroppedCounter(host.registry(), "intake", "cancelled"),
+                    CommitLatency(host.registry())},
       shutdown_(host.shutdown()) {}
 
 grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* context,
                                               const v1::SendRequest* request,
                                               v1::SendResponse* response) {
-  auto* reactor = new SendReactor(stage_, rpc_metrics_, drops_, response);
+  auto* reactor = new SendReactor(stage_, rpc_metrics_, send_metrics_, response);
   std::optional<DrainGate::Token> token = gate_.TryEnter();
   if (!token.has_value()) {
     reactor->Reject({grpc::StatusCode::UNAVAILABLE,

@@ -44,7 +44,7 @@ class IntakeService : public runtime::Service, public v1::Intake::CallbackServic
   std::unique_ptr<internal::v1::Processor::Stub> processor_stub_;
   pipeline::StreamLink processor_;
   IntakeStage stage_;
-  SendReactor::Drops drops_;
+  SendReactor::Metrics send_metrics_;
   DrainGate gate_;  // Sends in flight
   CancellationSource& shutdown_;
 };

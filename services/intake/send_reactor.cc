@@ -5,9 +5,9 @@
 
 namespace parley::intake {
 
-SendReactor::SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Drops& drops,
+SendReactor::SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Metrics& metrics,
                          v1::SendResponse* response)
-    : stage_(stage), rpc_metrics_(rpc_metrics), drops_(drops), response_(response) {}
+    : stage_(stage), rpc_metrics_(rpc_metrics), metrics_(metrics), response_(response) {}
 
 void SendReactor::Start(const v1::SendRequest& request, absl::Time deadline,
                         const std::string& trace_id, DrainGate::Token token) {
@@ -28,13 +28,14 @@ void SendReactor::Reject(const grpc::Status& status) {
 
 void SendReactor::Complete(absl::StatusOr<v1::SendResponse> result) {
   if (!result.ok()) {
-    if (absl::IsDeadlineExceeded(result.status())) drops_.expired.Increment();
-    if (absl::IsCancelled(result.status())) drops_.cancelled.Increment();
+    if (absl::IsDeadlineExceeded(result.status())) metrics_.expired.Increment();
+    if (absl::IsCancelled(result.status())) metrics_.cancelled.Increment();
     runtime::Logger("send")->debug("send {} failed: {}", message_id_, result.status().ToString());
     Reject(pipeline::ToGrpcStatus(result.status()));
     return;
   }
   *response_ = std::move(*result);
+  metrics_.commit_latency.Observe(absl::ToDoubleSeconds(absl::Now() - started_));
   Finish(grpc::Status::OK);
 }
 

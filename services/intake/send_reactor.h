@@ -10,6 +10,7 @@
 #include "parley/base/drain_gate.h"
 #include "parley/runtime/metrics.h"
 #include "prometheus/counter.h"
+#include "prometheus/histogram.h"
 #include "parley/v1/chat.pb.h"
 
 namespace parley::intake {
@@ -20,13 +21,15 @@ namespace parley::intake {
 // is not committed yet. Deletes itself in OnDone.
 class SendReactor : public grpc::ServerUnaryReactor {
  public:
-  // Counters of Sends that ended expired or cancelled before commit.
-  struct Drops {
+  struct Metrics {
+    // Sends that ended expired or cancelled before commit.
     prometheus::Counter& expired;
     prometheus::Counter& cancelled;
+    // From intake receiving a Send to broadcaster accepting its message.
+    prometheus::Histogram& commit_latency;
   };
 
-  SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Drops& drops,
+  SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Metrics& metrics,
               v1::SendResponse* response);
 
   // Forwards `request`, holding `token` until the call finishes.
@@ -44,7 +47,7 @@ class SendReactor : public grpc::ServerUnaryReactor {
 
   IntakeStage& stage_;
   runtime::RpcMetrics& rpc_metrics_;
-  Drops& drops_;
+  Metrics& metrics_;
   v1::SendResponse* response_;
   std::string message_id_;
   const absl::Time started_ = absl::Now();

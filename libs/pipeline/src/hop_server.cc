@@ -63,7 +63,12 @@ HopServer::HopServer(std::string hop, Stage& stage, prometheus::Registry& regist
                           .Name("parley_hop_items_received_total")
                           .Help("Items a stage read from its upstream hop, cancellations included.")
                           .Register(registry)
-                          .Add({{"hop", hop_}})) {}
+                          .Add({{"hop", hop_}})),
+      in_flight_(prometheus::BuildGauge()
+                     .Name("parley_hop_in_flight_items")
+                     .Help("Items a stage accepted from its upstream hop and has not answered.")
+                     .Register(registry)
+                     .Add({{"hop", hop_}})) {}
 
 grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* stream) {
   auto logger = runtime::Logger("hop." + hop_);
@@ -111,11 +116,13 @@ grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* str
                                             : std::nullopt,
         absl::Now());
     writer->BeginItem();
+    in_flight_.Increment();
     stage_.Handle(std::move(item), deadline,
                   [this, writer, id, token = std::move(*token)](Result result) mutable {
                     CountOutcome(result);
                     writer->Write(ToOutcome(id, result));
                     writer->EndItem();
+                    in_flight_.Decrement();
                     token.Release();
                   });
   }

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "parley/base/status_code_name.h"
 #include "parley/runtime/build_info.h"
+#include "parley/runtime/process_collector.h"
 
 namespace parley::runtime {
 namespace {
@@ -45,7 +46,11 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     auto exposer = std::make_unique<prometheus::Exposer>(address);
     exposer->RegisterCollectable(registry);
     std::string host = address.substr(0, address.rfind(':'));
-    return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), host));
+    std::unique_ptr<MetricsServer> server(new MetricsServer(std::move(exposer), host));
+    // The exposer keeps only a weak pointer, so the server owns the collector.
+    server->process_collector_ = std::make_shared<ProcessCollector>();
+    server->exposer_->RegisterCollectable(server->process_collector_);
+    return server;
   } catch (const std::exception& error) {
     return absl::UnavailableError(
         absl::StrCat("cannot serve metrics on ", address, ": ", error.what()));

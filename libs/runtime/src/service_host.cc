@@ -20,7 +20,17 @@ ServiceHost::ServiceHost(std::string name, config::ServerConfig config)
     : name_(std::move(name)),
       config_(std::move(config)),
       registry_(std::make_shared<prometheus::Registry>()),
-      rpc_metrics_(std::make_unique<RpcMetrics>(*registry_)) {
+      rpc_metrics_(std::make_unique<RpcMetrics>(*registry_)),
+      drain_started_(prometheus::BuildGauge()
+                         .Name("parley_drain_started_timestamp_seconds")
+                         .Help("Unix time at which the shutdown drain began; 0 while serving.")
+                         .Register(*registry_)
+                         .Add({})),
+      drain_in_flight_(prometheus::BuildGauge()
+                           .Name("parley_drain_in_flight_items")
+                           .Help("Work items still in flight during the shutdown drain.")
+                           .Register(*registry_)
+                           .Add({})) {
   RegisterBuildInfo(*registry_, name_);
 }
 
@@ -92,12 +102,15 @@ void ServiceHost::Drain() {
   auto logger = Logger(name_);
   absl::Time started = absl::Now();
   absl::Time deadline = started + config_.drain_timeout;
+  drain_started_.Set(absl::ToDoubleSeconds(started - absl::UnixEpoch()));
   size_t left = service_->WaitDrained(std::min(deadline, absl::Now() + absl::Seconds(1)));
+  drain_in_flight_.Set(static_cast<double>(left));
   while (left > 0 && absl::Now() < deadline && !signals_.second().HasBeenNotified()) {
     // Keep systemd from killing a drain that is still within its timeout.
     notifier_.ExtendTimeout(deadline - absl::Now() + config_.shutdown_grace + absl::Seconds(5));
     notifier_.Status(absl::StrCat("draining: ", left, " in flight"));
     left = service_->WaitDrained(std::min(deadline, absl::Now() + absl::Seconds(1)));
+    drain_in_flight_.Set(static_cast<double>(left));
   }
   absl::Duration took = absl::Now() - started;
   if (left == 0) {

@@ -20,6 +20,7 @@
 #include "parley/pipeline/hop.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 
 namespace parley::pipeline {
@@ -68,6 +69,7 @@ class HopServer {
   DrainGate gate_;
   prometheus::Family<prometheus::Counter>& outcomes_;
   prometheus::Counter& items_received_;
+  prometheus::Gauge& in_flight_;
 
   absl::Mutex mu_;
   absl::flat_hash_set<grpc::ServerContext*> streams_ ABSL_GUARDED_BY(mu_);

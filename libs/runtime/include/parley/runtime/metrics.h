@@ -27,6 +27,7 @@ class MetricsServer {
  public:
   // Serves `registry` at http://address/metrics. Fails with UNAVAILABLE
   // when the address cannot be bound. The registry must outlive the server.
+  // Also serves the process_* metrics of this process.
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
       const std::string& address, std::shared_ptr<prometheus::Registry> registry);
 
@@ -41,6 +42,7 @@ class MetricsServer {
       : exposer_(std::move(exposer)), host_(std::move(host)) {}
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string host_;
+  std::shared_ptr<prometheus::Collectable> process_collector_;
 };
 
 // Records parley_build_info{service, version, revision} = 1.

@@ -78,6 +78,8 @@ class ServiceHost {
   config::ServerConfig config_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<RpcMetrics> rpc_metrics_;
+  prometheus::Gauge& drain_started_;   // Unix time the drain began, 0 before
+  prometheus::Gauge& drain_in_flight_; // items still in flight while draining
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<grpc::Server> server_;
   Service* service_ = nullptr;
