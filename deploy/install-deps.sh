@@ -33,6 +33,8 @@ readonly base_packages=(
   python3
   procps
   iproute2
+  systemd
+  debootstrap
 )
 
 log() {
