@@ -89,17 +89,24 @@ ServiceProcess& ServiceStack::Start(const std::string& name) {
   service.process.reset();
   service.notify.reset();  // its destructor removes the socket path
   service.notify = std::make_unique<NotifySocket>(absl::StrCat(directory_, "/", name, ".notify"));
+  std::vector<std::string> argv = launch_wrapper_[name];
+  argv.insert(argv.end(), {absl::StrCat(BinaryDirectory(), "/parley-", name), "--config", config});
+  std::map<std::string, std::string> env = launch_env_[name];
+  env["NOTIFY_SOCKET"] = service.notify->path();
   service.process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{absl::StrCat(BinaryDirectory(), "/parley-", name), "--config",
-                               config},
-      std::map<std::string, std::string>{{"NOTIFY_SOCKET", service.notify->path()}},
-      absl::StrCat(directory_, "/", name, ".", start, ".log"));
+      std::move(argv), std::move(env), absl::StrCat(directory_, "/", name, ".", start, ".log"));
   auto ready = service.notify->WaitForLine("READY=1", kReadyTimeout);
   if (!ready || !ParsePorts(*ready, &service.grpc_port, &service.metrics_port)) {
     throw std::runtime_error(absl::StrCat(name, " did not become ready:\n", Logs(name)));
   }
   ports_[name] = service.grpc_port;
   return service;
+}
+
+void ServiceStack::SetLaunch(const std::string& name, std::map<std::string, std::string> env,
+                             std::vector<std::string> wrapper) {
+  launch_env_[name] = std::move(env);
+  launch_wrapper_[name] = std::move(wrapper);
 }
 
 std::optional<int> ServiceStack::Terminate(const std::string& name, absl::Duration timeout) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "child_process.h"
@@ -42,6 +43,13 @@ class ServiceStack {
   // Starts (or restarts) one service and waits for READY=1.
   ServiceProcess& Start(const std::string& name);
 
+  // Changes how later starts of `name` run: `env` is added to the
+  // environment, and a non-empty `wrapper` runs first with the binary and
+  // its arguments appended, for example
+  // {"/bin/sh", "-c", "WATCHDOG_PID=$$ exec \"$0\" \"$@\""}.
+  void SetLaunch(const std::string& name, std::map<std::string, std::string> env,
+                 std::vector<std::string> wrapper = {});
+
   // Sends SIGTERM and returns the exit code, or nullopt at `timeout`.
   std::optional<int> Terminate(const std::string& name, absl::Duration timeout);
   void Kill(const std::string& name);
@@ -63,6 +71,8 @@ class ServiceStack {
   std::map<std::string, int> ports_;
   std::map<std::string, ServiceProcess> services_;
   std::map<std::string, int> starts_;
+  std::map<std::string, std::map<std::string, std::string>> launch_env_;
+  std::map<std::string, std::vector<std::string>> launch_wrapper_;
 };
 
 // Returns the value of an unlabelled or labelled sample, e.g.
