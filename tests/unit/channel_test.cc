@@ -61,6 +61,7 @@ TEST(Channel, SendBlocksWhileFull) {
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(*first, 1);
   ASSERT_TRUE(sent.WaitForNotificationWithTimeout(kWaitLimit));
+  sender.join();
 
   std::optional<int> second = channel.ReceiveUntil(absl::Now() + kWaitLimit);
   ASSERT_TRUE(second.has_value());
@@ -114,6 +115,7 @@ TEST(Channel, CloseWakesBlockedReceiver) {
 
   channel.Close();
   ASSERT_TRUE(returned.WaitForNotificationWithTimeout(kWaitLimit));
+  receiver.join();
   EXPECT_FALSE(received.has_value());
 }
 
@@ -133,6 +135,7 @@ TEST(Channel, CloseWakesBlockedSender) {
 
   channel.Close();
   ASSERT_TRUE(returned.WaitForNotificationWithTimeout(kWaitLimit));
+  sender.join();
   EXPECT_FALSE(sent);
   EXPECT_EQ(channel.size(), 1u);
 }
