@@ -5,6 +5,10 @@
 # Each service gets SIGTERM and up to PARLEY_STOP_TIMEOUT_SECONDS (default
 # 30) to exit before it is sent SIGKILL. Safe to run when nothing is
 # running.
+#
+# Usage: deploy/down.sh [--compose] [--help]
+#   --compose  remove the docker compose stack that deploy/up.sh --compose
+#              started instead: its containers, network and volumes
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -99,7 +103,51 @@ stop_service() {
   rm -f "$pid_file"
 }
 
+usage() {
+  cat <<'EOF'
+Usage: deploy/down.sh [--compose] [--help]
+
+Stops the services that deploy/up.sh started, intake first.
+
+Options:
+  --compose  stop and remove the docker compose stack of docker-compose.yml
+             (containers, network and volumes) instead
+  --help     print this help
+
+Environment:
+  PARLEY_STOP_TIMEOUT_SECONDS  seconds each service gets after SIGTERM
+                               before SIGKILL (default: 30)
+EOF
+}
+
+# Sets the global deploy_mode from the command line.
+parse_args() {
+  deploy_mode=local
+  while (($# > 0)); do
+    case "$1" in
+      --compose)
+        deploy_mode=compose
+        ;;
+      -h | --help)
+        usage
+        exit 0
+        ;;
+      *)
+        printf 'down.sh: error: unknown argument: %s\n\n' "$1" >&2
+        usage >&2
+        exit 2
+        ;;
+    esac
+    shift
+  done
+}
+
 main() {
+  parse_args "$@"
+  if [[ "$deploy_mode" == compose ]]; then
+    exec "$repo_root/deploy/docker/compose-stack.sh" down
+  fi
+
   if ! [[ "$stop_timeout_seconds" =~ ^[1-9][0-9]*$ ]]; then
     printf 'down.sh: error: PARLEY_STOP_TIMEOUT_SECONDS must be a whole number of seconds above 0, got %s\n' \
       "$stop_timeout_seconds" >&2

@@ -8,6 +8,10 @@
 #
 # Usage: deploy/up.sh [--compose] [--help]
 #
+# With --compose it runs the docker compose stack of docker-compose.yml
+# instead, through deploy/docker/compose-stack.sh up; docs/deploy.md
+# describes it.
+#
 # Environment:
 #   PARLEY_CONFIG_DIR      folder with intake.yaml, processor.yaml and
 #                          broadcaster.yaml (default: deploy/config)
@@ -49,7 +53,8 @@ Builds Parley into build/ and starts parley-broadcaster, parley-processor
 and parley-intake in the background, with pid files and logs in .run/.
 
 Options:
-  --compose  start the services as a docker compose stack (not supported yet)
+  --compose  build the images and start the docker compose stack of
+             docker-compose.yml instead (see docs/deploy.md)
   --help     print this help
 
 Environment:
@@ -297,8 +302,7 @@ up_local() {
 }
 
 up_compose() {
-  printf 'up.sh: --compose is not supported yet; run deploy/up.sh without it to start the services locally\n' >&2
-  exit 2
+  exec "$repo_root/deploy/docker/compose-stack.sh" up
 }
 
 main() {
