@@ -67,6 +67,8 @@ e2e_skip_reason() {
     echo "the docker command is not installed"
   elif ! docker info >/dev/null 2>&1; then
     echo "no Docker engine is reachable (docker info failed)"
+  elif ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+    echo "neither 'docker compose' nor 'docker-compose' is installed"
   fi
 }
 
