@@ -33,7 +33,7 @@ void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::Outc
 
   std::vector<std::shared_ptr<SubscriberQueue>> to_wake;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     Room& room = RoomFor(commit.room());
     uint64_t last = room.history.last_sequence();
     if (commit.sequence() <= last) {
@@ -64,7 +64,7 @@ void Fanout::Cancel(const std::string& /*message_id*/) {}
 
 void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue) {
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     for (const std::string& name : queue->rooms()) {
       Room& room = RoomFor(name);
       uint64_t from_sequence = queue->FromSequence(name);
@@ -80,7 +80,7 @@ void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue) {
 }
 
 void Fanout::Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   for (const std::string& name : queue->rooms()) {
     auto it = rooms_.find(name);
     if (it != rooms_.end()) it->second->subscribers.erase(queue);
@@ -92,7 +92,7 @@ void Fanout::Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue) {
 void Fanout::CloseAll(const absl::Status& status) {
   std::vector<std::shared_ptr<SubscriberQueue>> queues;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     queues.assign(all_.begin(), all_.end());
   }
   for (const auto& queue : queues) {
@@ -102,7 +102,7 @@ void Fanout::CloseAll(const absl::Status& status) {
 
 std::vector<internal::v1::RoomState> Fanout::Snapshot() const {
   std::vector<internal::v1::RoomState> states;
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   for (const auto& [name, room] : rooms_) {
     internal::v1::RoomState& state = states.emplace_back();
     state.set_room(name);
@@ -115,14 +115,14 @@ std::vector<internal::v1::RoomState> Fanout::Snapshot() const {
 }
 
 size_t Fanout::WaitUnsubscribed(absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return all_.empty(); };
-  mu_.AwaitWithDeadline(absl::Condition(&none), deadline);
+  mu_.AwaitWithDeadline(none, deadline);
   return all_.size();
 }
 
 size_t Fanout::subscribers() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return all_.size();
 }
 

@@ -9,7 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "broadcaster_metrics.h"
 #include "parley/pipeline/hop.h"
 #include "room_history.h"
@@ -59,7 +59,7 @@ class Fanout : public pipeline::Stage {
 
   const size_t history_per_room_;
   BroadcasterMetrics& metrics_;
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Room>> rooms_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::shared_ptr<SubscriberQueue>> all_ ABSL_GUARDED_BY(mu_);
 };

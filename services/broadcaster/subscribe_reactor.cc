@@ -35,7 +35,7 @@ void SubscribeReactor::Pump() {
   EventPtr next_event;
   std::optional<absl::Status> end;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (writing_ || finished_) return;
     SubscriberQueue::Next next = queue_->Pop();
     if (next.event != nullptr) {
@@ -57,7 +57,7 @@ void SubscribeReactor::Pump() {
 
 void SubscribeReactor::OnWriteDone(bool ok) {
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     writing_ = false;
     if (ok) {
       queue_->MarkDelivered(*current_);
@@ -81,7 +81,7 @@ void SubscribeReactor::OnCancel() {
 
 void SubscribeReactor::FinishOnce(const grpc::Status& status) {
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (finished_) return;
     finished_ = true;
     final_code_ = status.error_code();
@@ -98,7 +98,7 @@ void SubscribeReactor::OnDone() {
   }
   grpc::StatusCode code;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     code = final_code_;
   }
   rpc_metrics_.Observe("parley.v1.Broadcaster", "Subscribe", code, absl::Now() - started_);

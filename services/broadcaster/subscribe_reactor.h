@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "broadcaster_metrics.h"
 #include "fanout.h"
@@ -51,7 +51,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::Event> {
   runtime::RpcMetrics& rpc_metrics_;
   const absl::Time started_ = absl::Now();
 
-  absl::Mutex mu_;
+  parley::Mutex mu_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::StatusCode final_code_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;

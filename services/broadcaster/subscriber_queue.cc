@@ -18,7 +18,7 @@ uint64_t SubscriberQueue::FromSequence(const std::string& room) const {
 }
 
 bool SubscriberQueue::Push(const EventPtr& event) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   if (end_.has_value()) return false;
   const v1::ChatMessage& message = event->message();
   uint64_t& next = next_sequence_[message.room()];
@@ -46,7 +46,7 @@ bool SubscriberQueue::Push(const EventPtr& event) {
 }
 
 bool SubscriberQueue::Close(const absl::Status& status, bool discard_queued) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   if (end_.has_value()) return false;
   end_ = status;
   if (discard_queued) queue_.clear();
@@ -54,7 +54,7 @@ bool SubscriberQueue::Close(const absl::Status& status, bool discard_queued) {
 }
 
 SubscriberQueue::Next SubscriberQueue::Pop() {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   if (!queue_.empty()) {
     EventPtr event = std::move(queue_.front());
     queue_.pop_front();
@@ -70,12 +70,12 @@ SubscriberQueue::Next SubscriberQueue::Pop() {
 
 void SubscriberQueue::MarkDelivered(const v1::Event& event) {
   if (!event.has_message()) return;
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   delivered_[event.message().room()] = event.message().sequence();
 }
 
 std::string SubscriberQueue::DescribeResumePoint() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return DescribeResumePointLocked();
 }
 
@@ -89,22 +89,22 @@ std::string SubscriberQueue::DescribeResumePointLocked() const {
 }
 
 void SubscriberQueue::SetWake(std::function<void()> wake) {
-  absl::MutexLock lock(&wake_mu_);
+  parley::MutexLock lock(&wake_mu_);
   wake_ = std::move(wake);
 }
 
 void SubscriberQueue::Wake() {
-  absl::MutexLock lock(&wake_mu_);
+  parley::MutexLock lock(&wake_mu_);
   if (wake_) wake_();
 }
 
 void SubscriberQueue::Detach() {
-  absl::MutexLock lock(&wake_mu_);
+  parley::MutexLock lock(&wake_mu_);
   wake_ = nullptr;
 }
 
 bool SubscriberQueue::closed() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return end_.has_value();
 }
 

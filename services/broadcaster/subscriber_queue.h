@@ -12,7 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "parley/v1/chat.pb.h"
 
 namespace parley::broadcaster {
@@ -79,14 +79,14 @@ class SubscriberQueue {
   const size_t max_queued_;
   const absl::flat_hash_map<std::string, uint64_t> from_sequence_;
 
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   std::deque<EventPtr> queue_ ABSL_GUARDED_BY(mu_);
   // Next sequence expected per room; 0 until the first event of the room.
   absl::flat_hash_map<std::string, uint64_t> next_sequence_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> delivered_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
 
-  absl::Mutex wake_mu_;
+  parley::Mutex wake_mu_;
   std::function<void()> wake_ ABSL_GUARDED_BY(wake_mu_);
 };
 

@@ -9,7 +9,7 @@ DedupWindow::Admission DedupWindow::Admit(const std::string& message_id,
                                           pipeline::OutcomeCallback& done, absl::Time now) {
   std::optional<pipeline::Commit> commit;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     Evict(now);
     auto [it, inserted] = entries_.try_emplace(message_id);
     if (inserted) {
@@ -30,7 +30,7 @@ void DedupWindow::Resolve(const std::string& message_id, const pipeline::Result&
                           absl::Time now) {
   std::vector<pipeline::OutcomeCallback> waiters;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto it = entries_.find(message_id);
     if (it == entries_.end()) return;
     waiters = std::move(it->second.waiters);
@@ -49,7 +49,7 @@ void DedupWindow::Remember(const std::string& message_id, const pipeline::Commit
                            absl::Time now) {
   std::vector<pipeline::OutcomeCallback> waiters;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto [it, inserted] = entries_.try_emplace(message_id);
     if (it->second.commit.has_value()) return;
     // A copy admitted before recovery finished gets the earlier commit.
@@ -63,13 +63,13 @@ void DedupWindow::Remember(const std::string& message_id, const pipeline::Commit
 }
 
 bool DedupWindow::InFlight(const std::string& message_id) const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto it = entries_.find(message_id);
   return it != entries_.end() && !it->second.commit.has_value();
 }
 
 size_t DedupWindow::size() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return entries_.size();
 }
 

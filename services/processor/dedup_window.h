@@ -10,7 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "parley/pipeline/hop.h"
 
@@ -57,7 +57,7 @@ class DedupWindow {
 
   const absl::Duration window_;
   const size_t max_entries_;
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   // Commit times in commit order, oldest first, for eviction.
   std::deque<std::pair<absl::Time, std::string>> committed_ ABSL_GUARDED_BY(mu_);

@@ -21,7 +21,7 @@ void ProcessorStage::Start(CancellationSource* cancellation) {
   if (cancellation == nullptr) return;
   cancellation_ = cancellation->OnCancel([this](const absl::Status& reason) {
     // UNAVAILABLE tells intake to keep the items for the next processor.
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     abort_reason_ = absl::UnavailableError(
         absl::StrCat("processor is shutting down: ", reason.message()));
   });
@@ -70,7 +70,7 @@ void ProcessorStage::Handle(pipeline::Item item, absl::Time deadline,
 
 void ProcessorStage::Cancel(const std::string& message_id) {
   if (!dedup_.InFlight(message_id)) return;
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   cancelled_.insert(message_id);
 }
 
@@ -79,7 +79,7 @@ void ProcessorStage::Run() {
   logger->info("commit thread started");
   if (!Recover()) return;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     recovered_ = true;
   }
   while (std::optional<Work> work = queue_.Receive()) {
@@ -178,36 +178,36 @@ void ProcessorStage::CommitOne(Work work) {
 }
 
 void ProcessorStage::Delay(const std::string& message_id, absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto cancelled = [this, &message_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return cancelled_.contains(message_id) || !abort_reason_.ok();
   };
   // Wakes early when the item is cancelled; an expired item is dropped
   // right after.
-  mu_.AwaitWithDeadline(absl::Condition(&cancelled),
+  mu_.AwaitWithDeadline(cancelled,
                         std::min(absl::Now() + options_.commit_delay, deadline));
 }
 
 void ProcessorStage::SetBusy(bool busy) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   busy_ = busy;
   last_progress_ = absl::Now();
 }
 
 bool ProcessorStage::Progressing(absl::Duration stall) const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   if (!recovered_) return true;
   bool idle = !busy_ && queue_.size() == 0;
   return idle || absl::Now() - last_progress_ < stall;
 }
 
 absl::Status ProcessorStage::AbortReason() {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return abort_reason_;
 }
 
 bool ProcessorStage::TakeCancellation(const std::string& message_id) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return cancelled_.erase(message_id) > 0;
 }
 

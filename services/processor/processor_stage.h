@@ -9,8 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "dedup_window.h"
 #include "parley/base/backoff.h"
@@ -63,8 +62,8 @@ class ProcessorStage : public pipeline::Stage {
   // Cancelling `cancellation` drops what has not been committed yet, with
   // the cancellation's reason.
   void Start(CancellationSource* cancellation = nullptr);
-  // Fails what is still queued with UNAVAILABLE and joins the commit
-  // thread. Idempotent.
+  // Closes the queue and joins the commit thread, which first finishes what
+  // is queued (dropping it when the stage was cancelled). Idempotent.
   void Stop();
 
   void Handle(pipeline::Item item, absl::Time deadline, pipeline::OutcomeCallback done) override;
@@ -107,14 +106,14 @@ class ProcessorStage : public pipeline::Stage {
   Sequencer sequencer_;  // used by the commit thread only
   RecentCommits recent_;
 
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   absl::flat_hash_set<std::string> cancelled_ ABSL_GUARDED_BY(mu_);
   absl::Status abort_reason_ ABSL_GUARDED_BY(mu_);
   absl::Time last_progress_ ABSL_GUARDED_BY(mu_) = absl::Now();
   bool recovered_ ABSL_GUARDED_BY(mu_) = false;
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
 
-  absl::Notification stopping_;
+  parley::Notification stopping_;
   std::thread committer_;
   CancellationSource::Subscription cancellation_;
 };

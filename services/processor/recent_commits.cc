@@ -4,7 +4,7 @@ namespace parley::processor {
 
 void RecentCommits::Add(const v1::ChatMessage& message) {
   if (max_per_room_ == 0) return;
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   std::deque<v1::ChatMessage>& room = rooms_[message.room()];
   if (!room.empty() && message.sequence() <= room.back().sequence()) return;
   if (room.size() == max_per_room_) room.pop_front();
@@ -13,7 +13,7 @@ void RecentCommits::Add(const v1::ChatMessage& message) {
 
 std::vector<pipeline::Item> RecentCommits::ReplayItems() const {
   std::vector<pipeline::Item> items;
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   for (const auto& [name, room] : rooms_) {
     for (const v1::ChatMessage& message : room) {
       pipeline::Item& item = items.emplace_back();

@@ -7,7 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "parley/pipeline/hop.h"
 #include "parley/v1/chat.pb.h"
 
@@ -28,7 +28,7 @@ class RecentCommits {
 
  private:
   const size_t max_per_room_;
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   absl::flat_hash_map<std::string, std::deque<v1::ChatMessage>> rooms_ ABSL_GUARDED_BY(mu_);
 };
 

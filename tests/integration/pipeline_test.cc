@@ -10,7 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "chat_client.h"
 #include "delivery_check.h"
 #include "gtest/gtest.h"
@@ -35,7 +35,7 @@ TEST(Pipeline, EverySubscriberGetsItsRoomsInOrder) {
   }
   for (auto& subscriber : subscribers) ASSERT_TRUE(subscriber->WaitSubscribed(absl::Seconds(10)));
 
-  absl::Mutex mu;
+  parley::Mutex mu;
   std::vector<Acknowledged> acknowledged;
   std::vector<std::string> failures;
   std::vector<std::thread> senders;
@@ -47,7 +47,7 @@ TEST(Pipeline, EverySubscriberGetsItsRoomsInOrder) {
         std::string id = absl::StrCat(i);
         auto reply = client.Send(room, absl::StrCat("sender", sender), absl::StrCat("hello ", i),
                                  id, absl::Seconds(10));
-        absl::MutexLock lock(&mu);
+        parley::MutexLock lock(&mu);
         if (!reply.ok()) {
           failures.push_back(reply.status().ToString());
           continue;

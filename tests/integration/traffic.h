@@ -7,7 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "chat_client.h"
 #include "delivery_check.h"
@@ -33,7 +33,7 @@ class Traffic {
   // Stops after each sender's current message and joins.
   void Stop() {
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       stopping_ = true;
     }
     for (std::thread& thread : threads_) {
@@ -43,21 +43,21 @@ class Traffic {
 
   // Blocks until `count` more messages than now are acknowledged.
   bool WaitForMore(size_t count, absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     size_t target = acknowledged_.size() + count;
     auto enough = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return acknowledged_.size() >= target;
     };
-    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+    return mu_.AwaitWithTimeout(enough, timeout);
   }
 
   std::vector<Acknowledged> acknowledged() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return acknowledged_;
   }
 
   std::vector<std::string> failures() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return failures_;
   }
 
@@ -66,7 +66,7 @@ class Traffic {
     IntakeClient client(address_);
     for (int i = 0;; ++i) {
       {
-        absl::MutexLock lock(&mu_);
+        parley::MutexLock lock(&mu_);
         if (stopping_) return;
       }
       const std::string& room = rooms_[i % rooms_.size()];
@@ -74,7 +74,7 @@ class Traffic {
       auto reply = client.SendWithRetries(room, absl::StrCat("sender", sender),
                                           absl::StrCat("message ", i), id,
                                           absl::Now() + retry_for_);
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       if (reply.ok()) {
         acknowledged_.push_back({reply->room(), reply->sequence(), reply->message_id()});
       } else {
@@ -86,7 +86,7 @@ class Traffic {
   const std::string address_;
   const std::vector<std::string> rooms_;
   const absl::Duration retry_for_;
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Acknowledged> acknowledged_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> failures_ ABSL_GUARDED_BY(mu_);

@@ -207,18 +207,17 @@ INSTANTIATE_TEST_SUITE_P(FrontOfThePipeline, DrainInFlight,
                          ::testing::Values("intake", "processor"),
                          [](const auto& info) { return info.param; });
 
-// A commit that makes no progress for longer than the watchdog interval
-// makes processor unhealthy: it withholds WATCHDOG=1, so systemd would
-// restart it, and pings resume once the commit goes through.
-//
-// Disabled until ProcessorService::Healthy() reports a stalled commit
-// queue; it returns true unconditionally so far.
-TEST(WatchdogWedged, DISABLED_ProcessorStopsPingingWhileCommitsAreStuck) {
+// A commit that makes no progress for longer than stall_timeout makes
+// processor unhealthy: it withholds WATCHDOG=1, so systemd would restart
+// it, and pings resume once the commit goes through.
+TEST(WatchdogWedged, ProcessorStopsPingingWhileCommitsAreStuck) {
   constexpr absl::Duration kInterval = absl::Seconds(1);
   constexpr absl::Duration kCommitDelay = absl::Seconds(8);
-  ServiceStack stack(
-      {{"processor", absl::StrCat("commit_delay: ", absl::FormatDuration(kCommitDelay))}},
-      absl::Seconds(10));
+  constexpr absl::Duration kStall = absl::Seconds(2);
+  ServiceStack stack({{"processor",
+                       absl::StrCat("commit_delay: ", absl::FormatDuration(kCommitDelay),
+                                    "\nstall_timeout: ", absl::FormatDuration(kStall))}},
+                     absl::Seconds(10));
   stack.SetLaunch("processor", {{"WATCHDOG_USEC", Usec(kInterval)}}, kOwnWatchdogPid);
   stack.StartAll();
   NotifySocket& notify = *stack.service("processor").notify;

@@ -69,7 +69,7 @@ RecordingSubscriber::~RecordingSubscriber() { Stop(); }
 
 void RecordingSubscriber::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     stopping_ = true;
     if (context_ != nullptr) context_->TryCancel();
   }
@@ -89,7 +89,7 @@ bool RecordingSubscriber::RunStream() {
   context.set_wait_for_ready(true);
   v1::SubscribeRequest request;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (stopping_) return false;
     context_ = &context;
     for (const std::string& room : rooms_) {
@@ -101,13 +101,13 @@ bool RecordingSubscriber::RunStream() {
   auto reader = stub->Subscribe(&context, request);
   reader->WaitForInitialMetadata();
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     subscribed_ = true;
     ++streams_open_;
   }
   v1::Event event;
   while (reader->Read(&event)) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (event.has_message()) {
       messages_[event.message().room()].push_back(event.message());
       last_[event.message().room()] = event.message().sequence();
@@ -116,7 +116,7 @@ bool RecordingSubscriber::RunStream() {
     }
   }
   grpc::Status status = reader->Finish();
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   subscribed_ = false;
   context_ = nullptr;
   endings_.push_back(std::to_string(status.error_code()) + ": " + status.error_message());
@@ -124,34 +124,34 @@ bool RecordingSubscriber::RunStream() {
 }
 
 bool RecordingSubscriber::WaitSubscribed(absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto subscribed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return subscribed_; };
-  return mu_.AwaitWithTimeout(absl::Condition(&subscribed), timeout);
+  return mu_.AwaitWithTimeout(subscribed, timeout);
 }
 
 bool RecordingSubscriber::WaitForMessages(const std::string& room, size_t count,
                                           absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto enough = [this, &room, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto it = messages_.find(room);
     return it != messages_.end() && it->second.size() >= count;
   };
-  return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  return mu_.AwaitWithTimeout(enough, timeout);
 }
 
 std::vector<v1::ChatMessage> RecordingSubscriber::Messages(const std::string& room) const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto it = messages_.find(room);
   return it == messages_.end() ? std::vector<v1::ChatMessage>{} : it->second;
 }
 
 std::vector<v1::Gap> RecordingSubscriber::Gaps() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return gaps_;
 }
 
 std::vector<std::string> RecordingSubscriber::Endings() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return endings_;
 }
 

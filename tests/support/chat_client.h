@@ -12,7 +12,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -82,7 +82,7 @@ class RecordingSubscriber {
   const std::vector<std::string> rooms_;
   std::shared_ptr<grpc::Channel> channel_;
 
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   std::map<std::string, std::vector<v1::ChatMessage>> messages_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::Gap> gaps_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> endings_ ABSL_GUARDED_BY(mu_);

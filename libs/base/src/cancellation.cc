@@ -32,9 +32,9 @@ CancellationSource::CancellationSource(CancellationSource* parent) {
 
 void CancellationSource::Cancel(const absl::Status& reason) {
   std::map<uint64_t, Callback> callbacks;
-  absl::MutexLock running(&running_mu_);
+  parley::MutexLock running(&running_mu_);
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (cancelled_) return;
     cancelled_ = true;
     reason_ = reason.ok() ? absl::CancelledError("cancelled") : reason;
@@ -42,24 +42,24 @@ void CancellationSource::Cancel(const absl::Status& reason) {
     running_thread_ = std::this_thread::get_id();
   }
   for (auto& [id, callback] : callbacks) callback(reason_);
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   running_thread_ = std::thread::id();
 }
 
 bool CancellationSource::cancelled() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return cancelled_;
 }
 
 absl::Status CancellationSource::reason() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return reason_;
 }
 
 CancellationSource::Subscription CancellationSource::OnCancel(Callback callback) {
   absl::Status reason;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (!cancelled_) {
       uint64_t id = next_id_++;
       callbacks_.emplace(id, std::move(callback));
@@ -72,20 +72,20 @@ CancellationSource::Subscription CancellationSource::OnCancel(Callback callback)
 }
 
 bool CancellationSource::WaitUntil(absl::Time deadline) const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return cancelled_; };
-  return mu_.AwaitWithDeadline(absl::Condition(&done), deadline);
+  return mu_.AwaitWithDeadline(done, deadline);
 }
 
 void CancellationSource::Unregister(uint64_t id) {
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (callbacks_.erase(id) > 0 || !cancelled_) return;
     // Cancel took the callback: wait until it has run, unless this thread
     // is the one running it.
     if (running_thread_ == std::this_thread::get_id()) return;
   }
-  absl::MutexLock running(&running_mu_);
+  parley::MutexLock running(&running_mu_);
 }
 
 }  // namespace parley

@@ -19,36 +19,36 @@ void DrainGate::Token::Release() {
 }
 
 std::optional<DrainGate::Token> DrainGate::TryEnter() {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   if (closed_) return std::nullopt;
   ++in_flight_;
   return Token(this);
 }
 
 void DrainGate::Close() {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   closed_ = true;
 }
 
 size_t DrainGate::WaitDrained(absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
-  mu_.AwaitWithDeadline(absl::Condition(&drained), deadline);
+  mu_.AwaitWithDeadline(drained, deadline);
   return in_flight_;
 }
 
 size_t DrainGate::in_flight() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return in_flight_;
 }
 
 bool DrainGate::closed() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return closed_;
 }
 
 void DrainGate::Leave() {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   --in_flight_;
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace parley::chat {
 namespace {
@@ -106,9 +107,9 @@ absl::Status ValidateText(absl::string_view text, const Limits& limits) {
   if (!IsValidUtf8(text)) return Invalid("text", "is not valid UTF-8");
   int control = FirstControlCharacter(text, "\n\t");
   if (control >= 0) {
-    return Invalid("text", absl::StrCat("contains control character U+",
-                                        absl::Hex(control, absl::kZeroPad4),
-                                        "; only newline and tab are allowed"));
+    return Invalid("text", absl::StrFormat("contains control character U+%04X; only newline "
+                                           "and tab are allowed",
+                                           control));
   }
   return absl::OkStatus();
 }

@@ -178,9 +178,13 @@ MappingReader& MappingReader::Child(absl::string_view key) {
 
 void MappingReader::CollectUnknownKeys() {
   if (node_.IsMap()) {
+    std::set<std::string> seen;
     for (const auto& entry : node_) {
       std::string key = entry.first.as<std::string>();
-      if (!known_keys_.contains(key)) {
+      if (!seen.insert(key).second) {
+        // yaml-cpp keeps both copies and lookups see only the first one.
+        FailAt(entry.first, key, "duplicate key");
+      } else if (!known_keys_.contains(key)) {
         FailAt(entry.first, key, "unknown key");
       }
     }

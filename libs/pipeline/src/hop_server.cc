@@ -18,36 +18,36 @@ class HopServer::OutcomeWriter {
   explicit OutcomeWriter(HopServerStream* stream) : stream_(stream) {}
 
   void Write(const Outcome& outcome) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (stream_ != nullptr && !stream_->Write(outcome)) stream_ = nullptr;
   }
 
   void BeginItem() {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     ++outstanding_;
   }
 
   void EndItem() {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     --outstanding_;
   }
 
   // Waits for every outcome of this stream, or until the call is cancelled.
   void WaitIdle(grpc::ServerContext* context) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return outstanding_ == 0; };
-    while (!mu_.AwaitWithTimeout(absl::Condition(&idle), absl::Milliseconds(100))) {
+    while (!mu_.AwaitWithTimeout(idle, absl::Milliseconds(100))) {
       if (context->IsCancelled()) return;
     }
   }
 
   void Detach() {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     stream_ = nullptr;
   }
 
  private:
-  absl::Mutex mu_;
+  parley::Mutex mu_;
   HopServerStream* stream_ ABSL_GUARDED_BY(mu_);
   size_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;
 };
@@ -77,7 +77,7 @@ grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* str
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stage is shutting down");
   }
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     streams_.insert(context);
   }
   context->AddInitialMetadata(kStageHeader, hop_);
@@ -132,7 +132,7 @@ grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* str
   ended->store(true);
   stream_cancellation->Cancel(absl::CancelledError("upstream stream ended"));
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     streams_.erase(context);
   }
   logger->info("upstream {} {}", context->peer(),
@@ -141,7 +141,7 @@ grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* str
 }
 
 void HopServer::EndStreams() {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   for (grpc::ServerContext* context : streams_) context->TryCancel();
 }
 

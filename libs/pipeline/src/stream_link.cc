@@ -36,7 +36,7 @@ StreamLink::~StreamLink() { Close(absl::Now()); }
 
 void StreamLink::Start(CancellationSource* cancellation) {
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (started_) return;
     started_ = true;
     thread_ = std::thread([this] { Run(); });
@@ -48,7 +48,7 @@ void StreamLink::Start(CancellationSource* cancellation) {
 }
 
 void StreamLink::Abort(const absl::Status& reason) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   if (stopped_) return;
   runtime::Logger("link." + name_)
       ->warn("cancelled with {} items pending: {}", pending_.size(), reason.message());
@@ -62,7 +62,7 @@ void StreamLink::Send(Item item, absl::Time deadline, OutcomeCallback done) {
   std::string id = item.metadata().message_id();
   absl::Status rejection;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (auto it = by_id_.find(id); it != by_id_.end()) {
       // A retry of an item still in flight waits for the same outcome.
       it->second->callbacks.push_back(std::move(done));
@@ -92,12 +92,16 @@ void StreamLink::Send(Item item, absl::Time deadline, OutcomeCallback done) {
 void StreamLink::Cancel(const std::string& message_id) {
   std::vector<OutcomeCallback> callbacks;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto it = by_id_.find(message_id);
     if (it == by_id_.end()) return;
+    // Only an item written on the stream that is up now can be withdrawn
+    // downstream; anything else is withdrawn here, before it is resent.
     bool written = false;
-    for (auto scan = pending_.begin(); scan != first_unsent_; ++scan) {
-      if (scan == it->second) written = true;
+    if (connected_ && !stream_broken_) {
+      for (auto scan = pending_.begin(); scan != first_unsent_; ++scan) {
+        if (scan == it->second) written = true;
+      }
     }
     if (written) {
       // The downstream has it: ask it to withdraw the item; the outcome
@@ -115,12 +119,12 @@ void StreamLink::Close(absl::Time deadline) {
   auto logger = runtime::Logger("link." + name_);
   std::vector<OutcomeCallback> left;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     closing_ = true;
     auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return pending_.empty() || !started_;
     };
-    mu_.AwaitWithDeadline(absl::Condition(&drained), deadline);
+    mu_.AwaitWithDeadline(drained, deadline);
     if (!pending_.empty()) {
       logger->warn("closing with {} items still waiting for an outcome", pending_.size());
       stopped_ = true;
@@ -133,19 +137,19 @@ void StreamLink::Close(absl::Time deadline) {
 }
 
 bool StreamLink::WaitConnected(absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   auto up = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return connected_ || stopped_; };
-  mu_.AwaitWithDeadline(absl::Condition(&up), deadline);
+  mu_.AwaitWithDeadline(up, deadline);
   return connected_;
 }
 
 bool StreamLink::connected() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return connected_;
 }
 
 size_t StreamLink::pending() const {
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   return pending_.size();
 }
 
@@ -158,7 +162,7 @@ void StreamLink::Run() {
   while (true) {
     uint64_t connection = 0;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       if (Finished()) break;
       connection = ++connection_;
     }
@@ -175,7 +179,7 @@ void StreamLink::Run() {
   std::vector<OutcomeCallback> left;
   absl::Status reason = absl::UnavailableError(absl::StrCat("link to ", name_, " closed"));
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     left = TakeAll();
     if (!abort_reason_.ok()) reason = abort_reason_;
   }
@@ -197,8 +201,20 @@ bool StreamLink::RunConnection(uint64_t connection) {
   }
 
   size_t resent = 0;
+  std::vector<OutcomeCallback> withdrawn;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
+    // Cancellations meant for the broken stream: withdraw those items here,
+    // since the new stream would get the cancellation before the item.
+    for (const std::string& id : cancellations_) {
+      auto it = by_id_.find(id);
+      if (it == by_id_.end()) continue;
+      for (OutcomeCallback& callback : it->second->callbacks) {
+        withdrawn.push_back(std::move(callback));
+      }
+      Erase(it->second);
+    }
+    cancellations_.clear();
     context_ = &context;
     connected_ = true;
     stream_broken_ = false;
@@ -206,6 +222,7 @@ bool StreamLink::RunConnection(uint64_t connection) {
     resent = pending_.size();
     UpdateGauges();
   }
+  RunCallbacks(withdrawn, absl::CancelledError("cancelled before it was sent on"));
   metrics_.resent->Increment(static_cast<double>(resent));
   logger->info("stream to {} established (connection {}), resending {} items", config_.target,
                connection, resent);
@@ -216,7 +233,7 @@ bool StreamLink::RunConnection(uint64_t connection) {
   reader.join();
   grpc::Status status = stream->Finish();
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     context_ = nullptr;
     connected_ = false;
     UpdateGauges();
@@ -250,12 +267,12 @@ bool StreamLink::WriteItems(LinkStream* stream) {
     bool broken = false;
     bool half_close = false;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return first_unsent_ != pending_.end() || !cancellations_.empty() || stream_broken_ ||
                Finished();
       };
-      mu_.AwaitWithDeadline(absl::Condition(&ready),
+      mu_.AwaitWithDeadline(ready,
                             std::min(NextDeadline(), absl::Now() + kIdleWake));
       absl::Time now = absl::Now();
       expired = TakeExpired(now);
@@ -301,7 +318,7 @@ bool StreamLink::WriteItems(LinkStream* stream) {
 void StreamLink::ReadOutcomes(LinkStream* stream) {
   Outcome outcome;
   while (stream->Read(&outcome)) Resolve(outcome);
-  absl::MutexLock lock(&mu_);
+  parley::MutexLock lock(&mu_);
   stream_broken_ = true;
 }
 
@@ -309,7 +326,7 @@ void StreamLink::Resolve(const Outcome& outcome) {
   Result result = FromOutcome(outcome);
   std::vector<OutcomeCallback> callbacks;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto it = by_id_.find(outcome.message_id());
     // A late outcome of an item that already expired or was resolved.
     if (it == by_id_.end()) return;
@@ -327,9 +344,9 @@ bool StreamLink::WaitToReconnect(absl::Duration delay) {
   while (true) {
     std::vector<OutcomeCallback> expired;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       auto finished = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return Finished(); };
-      mu_.AwaitWithDeadline(absl::Condition(&finished), std::min(NextDeadline(), reconnect_at));
+      mu_.AwaitWithDeadline(finished, std::min(NextDeadline(), reconnect_at));
       if (Finished()) return false;
       expired = TakeExpired(absl::Now());
     }

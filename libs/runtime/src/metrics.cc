@@ -8,7 +8,7 @@
 #include <exception>
 #include <thread>
 
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 
 #include "absl/strings/str_cat.h"
 #include "parley/base/status_code_name.h"
@@ -63,7 +63,7 @@ MetricsServer::~MetricsServer() {
   // socket while the destructor runs wakes the poll, so a stop takes
   // milliseconds instead of up to 2 s.
   int port_number = port();
-  absl::Notification stopped;
+  parley::Notification stopped;
   std::thread stopper([this, &stopped] {
     exposer_.reset();
     stopped.Notify();
@@ -103,7 +103,7 @@ void RpcMetrics::Observe(const std::string& service, const std::string& method,
   prometheus::Counter* counter = nullptr;
   prometheus::Histogram* histogram = nullptr;
   {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     std::string key = absl::StrCat(service, "/", method);
     auto& cached_counter = counters_[{key, static_cast<int>(code)}];
     if (cached_counter == nullptr) {

@@ -24,7 +24,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 
 namespace parley {
@@ -77,14 +77,14 @@ class CancellationSource {
  private:
   void Unregister(uint64_t id);
 
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   absl::Status reason_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<uint64_t, Callback> callbacks_ ABSL_GUARDED_BY(mu_);
 
   // Held while callbacks run, so that Unregister can wait for them.
-  absl::Mutex running_mu_;
+  parley::Mutex running_mu_;
   std::thread::id running_thread_ ABSL_GUARDED_BY(mu_);
 
   // Declared last: unlinks from the parent before the members above go.

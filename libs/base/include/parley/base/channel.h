@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 
 namespace parley {
@@ -41,11 +41,11 @@ class Channel {
 
   // Like Send, but gives up at `deadline`; `value` stays unmoved unless sent.
   SendResult SendUntil(T& value, absl::Time deadline) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto has_room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return closed_ || queue_.size() < capacity_;
     };
-    if (!mu_.AwaitWithDeadline(absl::Condition(&has_room), deadline)) {
+    if (!mu_.AwaitWithDeadline(has_room, deadline)) {
       return SendResult::kTimedOut;
     }
     if (closed_) return SendResult::kClosed;
@@ -55,7 +55,7 @@ class Channel {
 
   // Never blocks: kFull when there is no room, kClosed after Close.
   SendResult TrySend(T& value) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     if (closed_) return SendResult::kClosed;
     if (queue_.size() >= capacity_) return SendResult::kFull;
     queue_.push_back(std::move(value));
@@ -69,11 +69,11 @@ class Channel {
   // Like Receive, but also returns nullopt at `deadline`; closed() tells the
   // two apart.
   std::optional<T> ReceiveUntil(absl::Time deadline) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return closed_ || !queue_.empty();
     };
-    mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+    mu_.AwaitWithDeadline(ready, deadline);
     if (queue_.empty()) return std::nullopt;
     T value = std::move(queue_.front());
     queue_.pop_front();
@@ -82,17 +82,17 @@ class Channel {
 
   // Rejects further sends and wakes every waiter. Idempotent.
   void Close() {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     closed_ = true;
   }
 
   bool closed() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return closed_;
   }
 
   size_t size() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return queue_.size();
   }
 
@@ -100,7 +100,7 @@ class Channel {
 
  private:
   const size_t capacity_;
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   std::deque<T> queue_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

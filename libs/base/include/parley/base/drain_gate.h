@@ -17,7 +17,7 @@
 #include <optional>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 
 namespace parley {
@@ -62,7 +62,7 @@ class DrainGate {
  private:
   void Leave();
 
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

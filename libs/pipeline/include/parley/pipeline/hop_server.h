@@ -11,7 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/sync_stream.h"
 #include "parley/base/cancellation.h"
@@ -71,7 +71,7 @@ class HopServer {
   prometheus::Counter& items_received_;
   prometheus::Gauge& in_flight_;
 
-  absl::Mutex mu_;
+  parley::Mutex mu_;
   absl::flat_hash_set<grpc::ServerContext*> streams_ ABSL_GUARDED_BY(mu_);
 };
 

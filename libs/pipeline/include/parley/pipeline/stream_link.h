@@ -20,7 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/sync_stream.h"
@@ -106,7 +106,7 @@ class StreamLink : public Hop {
   std::function<std::vector<Item>()> replay_;
   LinkMetrics metrics_;
 
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   PendingList pending_ ABSL_GUARDED_BY(mu_);
   // Items not yet written on the current connection always form a suffix
   // of pending_, since new items are appended and a reconnect rewinds to

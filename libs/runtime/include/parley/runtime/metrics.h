@@ -11,7 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/status.h"
 #include "prometheus/counter.h"
@@ -60,7 +60,7 @@ class RpcMetrics {
  private:
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& duration_;
-  absl::Mutex mu_;
+  parley::Mutex mu_;
   // Metric references cached per label set, so a request does no lookup in
   // the family.
   std::map<std::pair<std::string, int>, prometheus::Counter*> counters_ ABSL_GUARDED_BY(mu_);

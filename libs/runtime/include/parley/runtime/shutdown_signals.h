@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 
 namespace parley::runtime {
 
@@ -25,9 +25,9 @@ class ShutdownSignals {
   ShutdownSignals& operator=(const ShutdownSignals&) = delete;
 
   // Notified on the first SIGTERM or SIGINT.
-  absl::Notification& first() { return first_; }
+  parley::Notification& first() { return first_; }
   // Notified on the second one: stop draining now.
-  absl::Notification& second() { return second_; }
+  parley::Notification& second() { return second_; }
   int first_signal() const { return first_signal_; }
 
  private:
@@ -36,8 +36,8 @@ class ShutdownSignals {
   int signal_fd_ = -1;
   int stop_fd_ = -1;  // eventfd that wakes the thread for destruction
   int first_signal_ = 0;
-  absl::Notification first_;
-  absl::Notification second_;
+  parley::Notification first_;
+  parley::Notification second_;
   std::thread thread_;
 };
 

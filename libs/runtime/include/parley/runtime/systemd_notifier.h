@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 
 namespace parley::runtime {
@@ -37,7 +37,7 @@ class SystemdNotifier {
  private:
   void Send(const std::string& state);
 
-  absl::Notification stop_watchdog_;
+  parley::Notification stop_watchdog_;
   std::thread watchdog_;
 };
 
