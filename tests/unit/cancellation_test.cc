@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -127,7 +127,7 @@ TEST(CancellationSource, WaitUntilWakesOnCancel) {
   CancellationSource source;
   EXPECT_FALSE(source.WaitUntil(absl::Now() + absl::Milliseconds(10)));
 
-  absl::Notification waiting;
+  parley::Notification waiting;
   bool woke = false;
   std::jthread waiter([&] {
     waiting.Notify();
@@ -141,8 +141,8 @@ TEST(CancellationSource, WaitUntilWakesOnCancel) {
 
 TEST(CancellationSource, ResetWaitsForRunningCallback) {
   CancellationSource source;
-  absl::Notification running;
-  absl::Notification release;
+  parley::Notification running;
+  parley::Notification release;
   auto subscription = source.OnCancel([&](const absl::Status&) {
     running.Notify();
     release.WaitForNotificationWithTimeout(kWaitLimit);
@@ -150,7 +150,7 @@ TEST(CancellationSource, ResetWaitsForRunningCallback) {
   std::jthread canceller([&source] { source.Cancel(absl::CancelledError("stop")); });
   ASSERT_TRUE(running.WaitForNotificationWithTimeout(kWaitLimit));
 
-  absl::Notification reset_returned;
+  parley::Notification reset_returned;
   std::jthread resetter([&] {
     subscription.Reset();
     reset_returned.Notify();

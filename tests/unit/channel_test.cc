@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -42,8 +42,8 @@ TEST(Channel, SendBlocksWhileFull) {
   Channel<int> channel(1);
   ASSERT_TRUE(channel.Send(1));
 
-  absl::Notification started;
-  absl::Notification sent;
+  parley::Notification started;
+  parley::Notification sent;
   std::jthread sender([&] {
     started.Notify();
     EXPECT_TRUE(channel.Send(2));
@@ -101,8 +101,8 @@ TEST(Channel, SendAfterCloseLeavesValueUnmoved) {
 
 TEST(Channel, CloseWakesBlockedReceiver) {
   Channel<int> channel(1);
-  absl::Notification started;
-  absl::Notification returned;
+  parley::Notification started;
+  parley::Notification returned;
   std::optional<int> received = 0;
   std::jthread receiver([&] {
     started.Notify();
@@ -122,8 +122,8 @@ TEST(Channel, CloseWakesBlockedReceiver) {
 TEST(Channel, CloseWakesBlockedSender) {
   Channel<int> channel(1);
   ASSERT_TRUE(channel.Send(1));
-  absl::Notification started;
-  absl::Notification returned;
+  parley::Notification started;
+  parley::Notification returned;
   bool sent = true;
   std::jthread sender([&] {
     started.Notify();

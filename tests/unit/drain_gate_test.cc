@@ -4,7 +4,7 @@
 #include <thread>
 #include <utility>
 
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -71,7 +71,7 @@ TEST(DrainGate, WaitDrainedWakesOnRelease) {
   ASSERT_TRUE(token.has_value());
   gate.Close();
 
-  absl::Notification waiting;
+  parley::Notification waiting;
   size_t left = 99;
   std::jthread waiter([&] {
     waiting.Notify();

@@ -9,7 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "outcome_recorder.h"
 #include "parley/pipeline/hop.h"
@@ -30,11 +30,11 @@ class FakeStage : public pipeline::Stage {
   void Handle(pipeline::Item item, absl::Time deadline, pipeline::OutcomeCallback done) override {
     pipeline::Result result;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       std::string id = item.metadata().message_id();
       handled_.push_back(Handled{std::move(item), deadline});
       auto unblocked = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !block_; };
-      mu_.AwaitWithTimeout(absl::Condition(&unblocked), kWaitLimit);
+      mu_.AwaitWithTimeout(unblocked, kWaitLimit);
       if (hold_) {
         held_.emplace_back(std::move(id), std::move(done));
         return;
@@ -48,7 +48,7 @@ class FakeStage : public pipeline::Stage {
   void Cancel(const std::string& message_id) override {
     std::vector<pipeline::OutcomeCallback> cancelled;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       cancelled_.push_back(message_id);
       for (auto it = held_.begin(); it != held_.end();) {
         if (it->first == message_id) {
@@ -63,47 +63,47 @@ class FakeStage : public pipeline::Stage {
   }
 
   void set_hold(bool hold) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     hold_ = hold;
   }
 
   void set_block(bool block) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     block_ = block;
   }
 
   // Waits until at least `count` items were handled.
   bool WaitHandled(size_t count, absl::Duration limit = kWaitLimit) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto enough = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return handled_.size() >= count;
     };
-    return mu_.AwaitWithTimeout(absl::Condition(&enough), limit);
+    return mu_.AwaitWithTimeout(enough, limit);
   }
 
   // Waits until `message_id` was cancelled.
   bool WaitCancelled(const std::string& message_id, absl::Duration limit = kWaitLimit) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto seen = [this, &message_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return std::find(cancelled_.begin(), cancelled_.end(), message_id) != cancelled_.end();
     };
-    return mu_.AwaitWithTimeout(absl::Condition(&seen), limit);
+    return mu_.AwaitWithTimeout(seen, limit);
   }
 
   std::vector<Handled> handled() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return handled_;
   }
 
   std::vector<std::string> HandledIds() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     std::vector<std::string> ids;
     for (const Handled& handled : handled_) ids.push_back(handled.item.metadata().message_id());
     return ids;
   }
 
   size_t held() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return held_.size();
   }
 
@@ -111,7 +111,7 @@ class FakeStage : public pipeline::Stage {
   void CommitHeld() {
     std::vector<std::pair<pipeline::OutcomeCallback, pipeline::Commit>> ready;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       for (auto& [id, done] : held_) ready.emplace_back(std::move(done), NextCommit());
       held_.clear();
     }
@@ -122,7 +122,7 @@ class FakeStage : public pipeline::Stage {
   void FailHeld(const absl::Status& status) {
     std::vector<std::pair<std::string, pipeline::OutcomeCallback>> held;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       held.swap(held_);
     }
     for (auto& [id, done] : held) done(status);
@@ -136,7 +136,7 @@ class FakeStage : public pipeline::Stage {
     return commit;
   }
 
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   bool block_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;

@@ -7,7 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "parley/pipeline/hop.h"
 
@@ -24,7 +24,7 @@ class OutcomeRecorder {
   // Returns a callback that records its result under `key`.
   pipeline::OutcomeCallback Callback(const std::string& key) {
     return [this, key](pipeline::Result result) {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       results_[key].push_back(std::move(result));
     };
   }
@@ -32,24 +32,24 @@ class OutcomeRecorder {
   // Waits until `key` has an outcome; nullopt when none came within `limit`.
   std::optional<pipeline::Result> Wait(const std::string& key,
                                        absl::Duration limit = kWaitLimit) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto arrived = [this, &key]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       auto it = results_.find(key);
       return it != results_.end() && !it->second.empty();
     };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&arrived), limit)) return std::nullopt;
+    if (!mu_.AwaitWithTimeout(arrived, limit)) return std::nullopt;
     return results_[key].front();
   }
 
   // Returns how many outcomes `key` received; every item should get one.
   size_t Count(const std::string& key) const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto it = results_.find(key);
     return it == results_.end() ? 0 : it->second.size();
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   absl::flat_hash_map<std::string, std::vector<pipeline::Result>> results_ ABSL_GUARDED_BY(mu_);
 };
 

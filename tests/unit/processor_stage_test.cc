@@ -12,8 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "parley/base/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "broadcaster_metrics.h"
@@ -53,7 +52,7 @@ class GatedHop : public pipeline::Hop {
 
   void Send(pipeline::Item item, absl::Time deadline, pipeline::OutcomeCallback done) override {
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       if (!open_) {
         waiting_.push_back(Waiting{std::move(item), deadline, std::move(done)});
         return;
@@ -66,16 +65,16 @@ class GatedHop : public pipeline::Hop {
 
   // Waits until `count` items are kept.
   bool WaitForItems(size_t count) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto enough = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return waiting_.size() >= count;
     };
-    return mu_.AwaitWithTimeout(absl::Condition(&enough), kWaitLimit);
+    return mu_.AwaitWithTimeout(enough, kWaitLimit);
   }
 
   // Keeps items from now on.
   void Close() {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     open_ = false;
   }
 
@@ -83,7 +82,7 @@ class GatedHop : public pipeline::Hop {
   void Open() {
     std::vector<Waiting> waiting;
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       open_ = true;
       waiting.swap(waiting_);
     }
@@ -100,7 +99,7 @@ class GatedHop : public pipeline::Hop {
   };
 
   pipeline::Hop& next_;
-  absl::Mutex mu_;
+  parley::Mutex mu_;
   bool open_ ABSL_GUARDED_BY(mu_) = true;
   std::vector<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
 };
@@ -359,7 +358,7 @@ TEST_F(ProcessorStageTest, RecoverRetriesUntilSuccess) {
 TEST_F(ProcessorStageTest, RetryDuringRecoveryGetsRememberedCommit) {
   internal::v1::RoomState room_a = MakeRoomState("a", 5);
   AddRecent(room_a, "alice/1", 5);
-  absl::Notification recovery_may_finish;
+  parley::Notification recovery_may_finish;
   StartStage(ProcessorOptions{
       .recover = [&recovery_may_finish,
                   room_a]() -> absl::StatusOr<std::vector<internal::v1::RoomState>> {

@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "parley/base/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "fake_stage.h"
@@ -44,7 +44,7 @@ class SubmitService final : public internal::v1::Processor::Service {
 
   grpc::Status Submit(grpc::ServerContext* context, HopServerStream* stream) override {
     grpc::Status status = hop_server_.Serve(context, stream);
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     ++streams_ended_;
     last_stream_cancelled_ = context->IsCancelled();
     return status;
@@ -52,21 +52,21 @@ class SubmitService final : public internal::v1::Processor::Service {
 
   // Waits until `count` streams have ended.
   bool WaitStreamsEnded(int count) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     auto ended = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return streams_ended_ >= count;
     };
-    return mu_.AwaitWithTimeout(absl::Condition(&ended), kWaitLimit);
+    return mu_.AwaitWithTimeout(ended, kWaitLimit);
   }
 
   bool last_stream_cancelled() {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return last_stream_cancelled_;
   }
 
  private:
   HopServer& hop_server_;
-  absl::Mutex mu_;
+  parley::Mutex mu_;
   int streams_ended_ ABSL_GUARDED_BY(mu_) = 0;
   bool last_stream_cancelled_ ABSL_GUARDED_BY(mu_) = false;
 };
