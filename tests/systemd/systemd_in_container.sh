@@ -80,6 +80,15 @@ unit_property() {
   in_container systemctl show --value -p "$2" "$1"
 }
 
+# Succeeds when the journal of unit $1 has a line matching $2. The journal
+# is read whole first: grep -q would end the pipe early, and pipefail would
+# count journalctl's SIGPIPE as a failure.
+journal_has() {
+  local journal
+  journal=$(in_container journalctl --no-pager -u "$1")
+  grep -q -- "$2" <<<"$journal"
+}
+
 # Prints the journal of every Parley unit, for failure messages.
 dump_journal() {
   in_container journalctl --no-pager -u 'parley*' -n 200 >&2 || true
@@ -161,7 +170,7 @@ DESTDIR="$work/stage" cmake --install "$build_dir" --prefix /usr >"$work/install
 
 # Docker's --privileged grants every capability, and runc fails with
 # "unable to apply caps: operation not permitted" where the engine itself
-# lacks one (CAP_SYS_RESOURCE on the machine this test was written on). So
+# lacks one (CAP_SYS_RESOURCE on the development machine's engine). So
 # the container gets CAP_SYS_ADMIN on top of Docker's defaults instead,
 # which systemd needs for the mounts and namespaces of the units' sandbox.
 container="parley-systemd-test-$$"
@@ -240,11 +249,12 @@ chat=$(timeout 20 docker exec "$container" parley subscribe --room lobby --from-
 grep -q 'hello' <<<"$chat" && grep -q 'how are you' <<<"$chat" \
   || fail "parley subscribe printed: $chat"
 in_container parley health --target 127.0.0.1:50051 >/dev/null || fail "parley health on intake failed"
-in_container journalctl --no-pager -u parley-intake | grep -q 'serving gRPC on' \
+journal_has parley-intake 'serving gRPC on' \
   || fail "journalctl -u parley-intake lacks the service's own log"
 pass "chat through intake and broadcaster, and the service logs are in the journal"
 
-# systemd records each WATCHDOG=1 it accepts; intake pings every 5 s.
+# systemd records the time of each WATCHDOG=1 that it accepts, and intake
+# pings every 5 s.
 watchdog_advanced() {
   [[ "$(unit_property parley-intake WatchdogTimestampMonotonic)" != "$first_ping" ]]
 }
@@ -317,7 +327,7 @@ stopped_processor=$(unit_property parley-processor InactiveEnterTimestampMonoton
 stopped_broadcaster=$(unit_property parley-broadcaster InactiveEnterTimestampMonotonic)
 ((stopped_intake <= stopped_processor && stopped_processor <= stopped_broadcaster)) \
   || fail "stop order is not intake, processor, broadcaster"
-in_container journalctl --no-pager -u parley-intake | grep -q 'drained in' \
+journal_has parley-intake 'drained in' \
   || { dump_journal; fail "intake did not report a finished drain"; }
 
 in_container sh -c 'cat /tmp/traffic.*.acked' | sort >"$work/acked"
@@ -379,8 +389,10 @@ docker exec -d "$container" sh -c \
 
 # Reads processor's metrics through bash's /dev/tcp, since the image has no HTTP client.
 processor_has_item() {
-  in_container bash -c 'exec 3<>/dev/tcp/127.0.0.1/9102 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' \
-    | grep -Eq '^parley_hop_items_received_total\{hop="submit"\} [1-9]'
+  local metrics
+  metrics=$(in_container bash -c \
+    'exec 3<>/dev/tcp/127.0.0.1/9102 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3')
+  grep -Eq '^parley_hop_items_received_total\{hop="submit"\} [1-9]' <<<"$metrics"
 }
 wait_until 30 processor_has_item || { dump_journal; fail "processor never received the slow message"; }
 stop_started=$SECONDS
@@ -398,5 +410,39 @@ pass "processor drained for ${stop_seconds}s past TimeoutStopSec=2s by EXTEND_TI
 in_container rm -r /etc/systemd/system/parley-processor.service.d
 in_container sed -i 's/^commit_delay: .*/commit_delay: 0s/' /etc/parley/processor.yaml
 in_container systemctl daemon-reload
+
+# --- 7. A wedged processor stops pinging and systemd restarts it ----------------
+
+# A commit that takes 20 s against stall_timeout 1s: processor withholds its
+# pings, and systemd's watchdog (2 s here) aborts and restarts it.
+in_container systemctl start parley.target
+in_container sed -i -e 's/^commit_delay: .*/commit_delay: 20s/' \
+  -e 's/^stall_timeout: .*/stall_timeout: 1s/' /etc/parley/processor.yaml
+in_container mkdir -p /etc/systemd/system/parley-processor.service.d
+printf '[Service]\nWatchdogSec=2s\n' \
+  | docker exec -i "$container" sh -c 'cat > /etc/systemd/system/parley-processor.service.d/short-watchdog.conf'
+in_container systemctl daemon-reload
+in_container systemctl restart parley-processor
+restarts=$(unit_property parley-processor NRestarts)
+# The deadline outlasts intake's reconnect to the restarted processor, so the
+# message is still waiting when it arrives there.
+docker exec -d "$container" parley send --room wedged --sender frank --timeout-ms 60000 "stuck"
+wait_until 30 processor_has_item || { dump_journal; fail "processor never received the stuck message"; }
+wedged_at=$SECONDS
+watchdog_restarted() {
+  [[ "$(unit_property parley-processor NRestarts)" -gt "$restarts" ]]
+}
+wait_until 30 watchdog_restarted || { dump_journal; fail "systemd did not restart the wedged processor"; }
+journal_has parley-processor 'Watchdog timeout' \
+  || { dump_journal; fail "processor restarted, but not by its watchdog"; }
+pass "a wedged processor stopped pinging and systemd restarted it after $((SECONDS - wedged_at))s"
+
+# Intake resends the message to each new processor, which wedges again, so
+# restore the config before stopping.
+in_container rm -r /etc/systemd/system/parley-processor.service.d
+in_container sed -i -e 's/^commit_delay: .*/commit_delay: 0s/' \
+  -e 's/^stall_timeout: .*/stall_timeout: 30s/' /etc/parley/processor.yaml
+in_container systemctl daemon-reload
 in_container systemctl stop parley.target
+in_container systemctl reset-failed
 log "$checks passed, 0 failed"
