@@ -30,9 +30,9 @@ class Fanout : public pipeline::Stage {
   // Committed messages cannot be withdrawn; cancellations are ignored.
   void Cancel(const std::string& message_id) override;
 
-  // Adds `queue` to its rooms, first queueing what history holds from the
-  // queue's from sequence in each room, so that replay and live delivery
-  // meet with no gap and no duplicate.
+  // Adds `queue` to its rooms. It first queues the history messages from
+  // the queue's from sequence in each room, so that replay and live
+  // delivery meet with no gap and no duplicate.
   void Subscribe(const std::shared_ptr<SubscriberQueue>& queue);
   void Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue);
 

@@ -48,8 +48,9 @@ class SubscriberQueue {
   // the transport should be woken up.
   bool Close(const absl::Status& status, bool discard_queued);
 
-  // What the transport should do next. The end status names the last
-  // sequence delivered per room, so the client knows where to resume.
+  // The transport's next step: an event to write, an end status, or
+  // neither (wait). The end status names the last sequence delivered per
+  // room, so the client knows where to resume.
   struct Next {
     EventPtr event;                    // write this, or
     std::optional<absl::Status> end;   // finish with this, or neither: wait

@@ -17,10 +17,11 @@
 namespace parley::processor {
 
 // Makes submissions idempotent by message id. The first submission of an id
-// is processed; copies that arrive while it is in flight wait for the same
-// outcome; copies that arrive after it committed get the stored commit, for
-// `window` or until `max_entries` newer commits push it out. A failed
-// submission is forgotten, so a retry is processed afresh. Thread-safe.
+// is processed, and copies that arrive while it is in flight wait for the
+// same outcome. Copies that arrive after it committed get the stored
+// commit, for `window` or until `max_entries` newer commits push it out.
+// A failed submission is dropped from the window, so a retry is processed
+// afresh. Thread-safe.
 class DedupWindow {
  public:
   DedupWindow(absl::Duration window, size_t max_entries);
@@ -34,8 +35,8 @@ class DedupWindow {
   Admission Admit(const std::string& message_id, pipeline::OutcomeCallback& done,
                   absl::Time now);
 
-  // Ends the item `message_id`: runs every waiting callback with `result`,
-  // remembers a commit, forgets an error.
+  // Ends the item `message_id`: runs every waiting callback with `result`.
+  // A commit is kept for later copies, an error is not.
   void Resolve(const std::string& message_id, const pipeline::Result& result, absl::Time now);
 
   // Records a commit made before this process started, unless the id is

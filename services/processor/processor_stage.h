@@ -22,7 +22,7 @@
 
 namespace parley::processor {
 
-// Fetches what broadcaster holds of every room.
+// Fetches the state that broadcaster keeps of every room.
 using RecoverFunction = std::function<absl::StatusOr<std::vector<internal::v1::RoomState>>()>;
 
 struct ProcessorOptions {

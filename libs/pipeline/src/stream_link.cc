@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kWriteBatch = 64;
 // A connection that lived this long resets the reconnect backoff.
 constexpr absl::Duration kHealthyConnection = absl::Seconds(2);
-// Longest wait between expiry checks while nothing else happens.
+// Maximum wait between expiry checks while nothing else happens.
 constexpr absl::Duration kIdleWake = absl::Seconds(1);
 
 void RunCallbacks(std::vector<OutcomeCallback>& callbacks, const Result& result) {
