@@ -54,6 +54,7 @@ cleanup() {
     fi
   fi
   if [[ -n "$work" ]]; then
+    restore_manifest
     rm -rf "$work"
   fi
 }
@@ -102,6 +103,19 @@ for binary in "${binaries[@]}"; do
   [[ -x "$build_dir/bin/$binary" ]] || fail "$build_dir/bin/$binary is missing: build first"
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/parley-systemd-container.XXXXXX")
+# cmake --install rewrites the build's install_manifest.txt, which the
+# uninstall steps in docs/systemd.md read, so put the original back on exit.
+manifest="$build_dir/install_manifest.txt"
+if [[ -f "$manifest" ]]; then
+  cp "$manifest" "$work/install_manifest.saved"
+fi
+restore_manifest() {
+  if [[ -f "$work/install_manifest.saved" ]]; then
+    cp "$work/install_manifest.saved" "$manifest"
+  else
+    rm -f "$manifest"
+  fi
+}
 
 # --- Image -------------------------------------------------------------------
 
