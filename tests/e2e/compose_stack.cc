@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "absl/strings/ascii.h"
@@ -82,12 +83,19 @@ std::string ComposeStack::ContainerId(const std::string& service) const {
   return std::string(absl::StripAsciiWhitespace(lines.back()));
 }
 
-std::string ComposeStack::Inspect(const std::string& service, const std::string& format) const {
-  std::string id = ContainerId(service);
+namespace {
+
+std::string InspectContainer(const std::string& id, const std::string& format) {
   if (id.empty()) return "";
   CommandResult result = RunCommand({"docker", "inspect", "-f", format, id}, absl::Seconds(30));
   if (result.exit_code != 0) return "";
   return std::string(absl::StripAsciiWhitespace(result.output));
+}
+
+}  // namespace
+
+std::string ComposeStack::Inspect(const std::string& service, const std::string& format) const {
+  return InspectContainer(ContainerId(service), format);
 }
 
 std::optional<int> ComposeStack::ExitCode(const std::string& service) const {
@@ -103,11 +111,18 @@ std::string ComposeStack::Logs(const std::string& service) const {
 std::string ComposeStack::WaitHealthy(const std::vector<std::string>& services,
                                       absl::Duration timeout) const {
   absl::Time give_up = absl::Now() + timeout;
+  // Start and stop keep a container's id, so look each id up once and
+  // again only when inspecting it fails. A compose call is much slower
+  // than docker inspect.
+  std::map<std::string, std::string> ids;
   std::string seen;
   while (true) {
     seen.clear();
     for (const std::string& service : services) {
-      std::string health = Inspect(service, "{{.State.Status}}/{{.State.Health.Status}}");
+      std::string& id = ids[service];
+      if (id.empty()) id = ContainerId(service);
+      std::string health = InspectContainer(id, "{{.State.Status}}/{{.State.Health.Status}}");
+      if (health.empty()) id.clear();
       if (health != "running/healthy") absl::StrAppend(&seen, service, "=", health, " ");
     }
     if (seen.empty() || absl::Now() >= give_up) return seen;

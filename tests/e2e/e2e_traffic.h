@@ -7,11 +7,11 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "chat_client.h"
 #include "delivery_check.h"
+#include "parley/base/mutex.h"
 
 namespace parley::testing {
 
@@ -46,7 +46,7 @@ class E2eTraffic {
   // Stops after each sender's current message, retries included, and joins.
   void Stop() {
     {
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       stopping_ = true;
     }
     for (std::thread& thread : threads_) {
@@ -56,28 +56,28 @@ class E2eTraffic {
 
   // Blocks until `count` more messages than now are acknowledged.
   bool WaitForMore(size_t count, absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     size_t target = sent_.size() + count;
     auto enough = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return sent_.size() >= target;
     };
-    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+    return mu_.AwaitWithTimeout(enough, timeout);
   }
 
   std::vector<SentMessage> sent() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return sent_;
   }
 
   std::vector<Acknowledged> acknowledged() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     std::vector<Acknowledged> result;
     for (const SentMessage& message : sent_) result.push_back(message.ack);
     return result;
   }
 
   std::vector<std::string> failures() const {
-    absl::MutexLock lock(&mu_);
+    parley::MutexLock lock(&mu_);
     return failures_;
   }
 
@@ -87,14 +87,14 @@ class E2eTraffic {
     std::string sender = absl::StrCat(sender_prefix_, "-s", sender_index);
     for (int i = 0;; ++i) {
       {
-        absl::MutexLock lock(&mu_);
+        parley::MutexLock lock(&mu_);
         if (stopping_) return;
       }
       const std::string& room = rooms_[(i + sender_index) % rooms_.size()];
       std::string id = absl::StrCat("m", i);
       auto reply = client.SendWithRetries(room, sender, absl::StrCat("message ", i), id,
                                           absl::Now() + retry_for_);
-      absl::MutexLock lock(&mu_);
+      parley::MutexLock lock(&mu_);
       if (reply.ok()) {
         sent_.push_back({.ack = {reply->room(), reply->sequence(), reply->message_id()},
                          .sender = sender,
@@ -109,7 +109,7 @@ class E2eTraffic {
   const std::vector<std::string> rooms_;
   const std::string sender_prefix_;
   const absl::Duration retry_for_;
-  mutable absl::Mutex mu_;
+  mutable parley::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<SentMessage> sent_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> failures_ ABSL_GUARDED_BY(mu_);
