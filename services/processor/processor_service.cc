@@ -26,7 +26,8 @@ absl::StatusOr<std::vector<internal::v1::RoomState>> RecoverFrom(
   return rooms;
 }
 
-ProcessorOptions OptionsFrom(const ProcessorConfig& config, internal::v1::Fanout::Stub& stub) {
+ProcessorOptions OptionsFrom(const ProcessorConfig& config, internal::v1::Fanout::Stub& stub,
+                             pipeline::StreamLink& link) {
   return ProcessorOptions{
       .dedup_window = config.dedup_window,
       .dedup_max_entries = static_cast<size_t>(config.dedup_max_entries),
@@ -35,6 +36,7 @@ ProcessorOptions OptionsFrom(const ProcessorConfig& config, internal::v1::Fanout
       .recover = [&stub] { return RecoverFrom(stub); },
       .recover_backoff = config.broadcaster.reconnect,
       .replay_per_room = static_cast<size_t>(config.replay_max_messages_per_room),
+      .wait_for_downstream = [&link](absl::Time deadline) { return link.WaitForRoom(deadline); },
   };
 }
 
@@ -54,7 +56,7 @@ ProcessorService::ProcessorService(const ProcessorConfig& config, runtime::Servi
                    },
                    pipeline::LinkMetrics::Create(host.registry(), "broadcaster")),
       shutdown_(host.shutdown()),
-      stage_(OptionsFrom(config, *broadcaster_stub_), broadcaster_, metrics_),
+      stage_(OptionsFrom(config, *broadcaster_stub_, broadcaster_), broadcaster_, metrics_),
       hop_server_("submit", stage_, host.registry()) {
   hop_server_.SetCancellation(&shutdown_);
 }

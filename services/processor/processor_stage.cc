@@ -108,7 +108,7 @@ bool ProcessorStage::Recover() {
           commit.set_sequence(message.sequence());
           *commit.mutable_commit_time() = message.commit_time();
           dedup_.Remember(message.message_id(), commit, now);
-          recent_.Add(message);
+          recent_.Add(message, /*acknowledged=*/true);
           ++ids;
         }
       }
@@ -146,9 +146,19 @@ void ProcessorStage::CommitOne(Work work) {
     return;
   }
 
-  // 2. Commit: from here on the message must reach broadcaster.
+  // 2. Wait for room downstream: a link that is full would have to refuse a
+  // message that already has its sequence number.
+  if (options_.wait_for_downstream) {
+    absl::Status room = options_.wait_for_downstream(work.deadline);
+    if (!room.ok()) {
+      Drop(id, room);
+      return;
+    }
+  }
+
+  // 3. Commit: from here on the message must reach broadcaster.
   v1::ChatMessage message = sequencer_.Commit(work.item.submission(), id, absl::Now());
-  recent_.Add(message);
+  recent_.Add(message, /*acknowledged=*/false);
   metrics_.committed.Increment();
   pipeline::Commit commit;
   commit.set_room(message.room());
@@ -158,7 +168,7 @@ void ProcessorStage::CommitOne(Work work) {
       ->debug("committed {} as {}#{} trace {}", id, message.room(), message.sequence(),
               work.item.metadata().trace_id());
 
-  // 3. Hand it downstream with no deadline; the outcome resolves the item.
+  // 4. Hand it downstream with no deadline; the outcome resolves the item.
   pipeline::Item committed;
   committed.mutable_metadata()->set_message_id(id);
   committed.mutable_metadata()->set_trace_id(work.item.metadata().trace_id());
@@ -173,6 +183,7 @@ void ProcessorStage::CommitOne(Work work) {
                        dedup_.Resolve(id, result.status(), absl::Now());
                        return;
                      }
+                     recent_.MarkAcknowledged(commit.room(), commit.sequence());
                      dedup_.Resolve(id, commit, absl::Now());
                    });
 }

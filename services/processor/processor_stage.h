@@ -37,6 +37,10 @@ struct ProcessorOptions {
   BackoffPolicy recover_backoff;
   // Recent commits kept per room for replay to a restarted broadcaster.
   size_t replay_per_room = 1000;
+  // Blocks until `downstream` can take one more item: OK, or the error to
+  // drop the submission with (its deadline passed, or shutdown). Empty:
+  // never wait.
+  std::function<absl::Status(absl::Time deadline)> wait_for_downstream;
 };
 
 // The processor stage: de-duplicates submissions by message id, drops those

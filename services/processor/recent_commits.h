@@ -16,20 +16,34 @@ namespace parley::processor {
 // The last committed messages of every room, which processor writes to
 // broadcaster again on each new stream: a broadcaster that restarted and
 // lost its history gets it back, and one that kept it acknowledges the
-// copies as duplicates. Thread-safe.
+// copies as duplicates. Besides the newest `max_per_room` per room, every
+// message broadcaster has not acknowledged yet is kept, so the replay
+// always starts at or before the oldest of them and stays in sequence
+// order. Thread-safe.
 class RecentCommits {
  public:
   explicit RecentCommits(size_t max_per_room) : max_per_room_(max_per_room) {}
 
-  void Add(const v1::ChatMessage& message);
+  // Adds a commit; `acknowledged` is true for one broadcaster already has.
+  void Add(const v1::ChatMessage& message, bool acknowledged);
+
+  // Records that broadcaster accepted `room`#`sequence`.
+  void MarkAcknowledged(const std::string& room, uint64_t sequence);
 
   // Returns every room's recent messages as hop items, oldest first per room.
   std::vector<pipeline::Item> ReplayItems() const;
 
  private:
+  struct Entry {
+    v1::ChatMessage message;
+    bool acknowledged = false;
+  };
+
+  void Evict(std::deque<Entry>& room) const;
+
   const size_t max_per_room_;
   mutable parley::Mutex mu_;
-  absl::flat_hash_map<std::string, std::deque<v1::ChatMessage>> rooms_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::deque<Entry>> rooms_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace parley::processor

@@ -39,32 +39,55 @@ std::vector<std::string> Replayed(const RecentCommits& recent) {
 
 TEST(RecentCommits, ReplaysOldestFirstPerRoom) {
   RecentCommits recent(10);
-  recent.Add(MakeMessage("b", 1));
-  recent.Add(MakeMessage("a", 1));
-  recent.Add(MakeMessage("a", 2));
-  recent.Add(MakeMessage("b", 2));
+  recent.Add(MakeMessage("b", 1), /*acknowledged=*/true);
+  recent.Add(MakeMessage("a", 1), /*acknowledged=*/true);
+  recent.Add(MakeMessage("a", 2), /*acknowledged=*/true);
+  recent.Add(MakeMessage("b", 2), /*acknowledged=*/true);
   EXPECT_THAT(Replayed(recent), ElementsAre("a#1", "a#2", "b#1", "b#2"));
 }
 
 TEST(RecentCommits, KeepsNewestPerRoom) {
   RecentCommits recent(2);
-  for (uint64_t sequence = 1; sequence <= 4; ++sequence) recent.Add(MakeMessage("a", sequence));
-  recent.Add(MakeMessage("b", 9));
+  for (uint64_t sequence = 1; sequence <= 4; ++sequence) recent.Add(MakeMessage("a", sequence), /*acknowledged=*/true);
+  recent.Add(MakeMessage("b", 9), /*acknowledged=*/true);
   EXPECT_THAT(Replayed(recent), ElementsAre("a#3", "a#4", "b#9"));
 }
 
 TEST(RecentCommits, IgnoresOlderSequence) {
   RecentCommits recent(10);
-  recent.Add(MakeMessage("a", 5));
-  recent.Add(MakeMessage("a", 5));
-  recent.Add(MakeMessage("a", 3));
-  recent.Add(MakeMessage("a", 6));
+  recent.Add(MakeMessage("a", 5), /*acknowledged=*/true);
+  recent.Add(MakeMessage("a", 5), /*acknowledged=*/true);
+  recent.Add(MakeMessage("a", 3), /*acknowledged=*/true);
+  recent.Add(MakeMessage("a", 6), /*acknowledged=*/true);
   EXPECT_THAT(Replayed(recent), ElementsAre("a#5", "a#6"));
 }
 
 TEST(RecentCommits, ZeroKeepsNothing) {
   RecentCommits recent(0);
-  recent.Add(MakeMessage("a", 1));
+  recent.Add(MakeMessage("a", 1), /*acknowledged=*/true);
+  EXPECT_TRUE(recent.ReplayItems().empty());
+}
+
+TEST(RecentCommits, KeepsUnacknowledgedBeyondMax) {
+  RecentCommits recent(2);
+  for (uint64_t sequence = 1; sequence <= 4; ++sequence) {
+    recent.Add(MakeMessage("a", sequence), /*acknowledged=*/false);
+  }
+  EXPECT_THAT(Replayed(recent), ElementsAre("a#1", "a#2", "a#3", "a#4"));
+
+  recent.MarkAcknowledged("a", 1);
+  recent.MarkAcknowledged("a", 3);
+  EXPECT_THAT(Replayed(recent), ElementsAre("a#2", "a#3", "a#4"));
+
+  recent.MarkAcknowledged("a", 2);
+  EXPECT_THAT(Replayed(recent), ElementsAre("a#3", "a#4"));
+}
+
+TEST(RecentCommits, ZeroStillKeepsUnacknowledged) {
+  RecentCommits recent(0);
+  recent.Add(MakeMessage("a", 1), /*acknowledged=*/false);
+  EXPECT_THAT(Replayed(recent), ElementsAre("a#1"));
+  recent.MarkAcknowledged("a", 1);
   EXPECT_TRUE(recent.ReplayItems().empty());
 }
 
@@ -73,7 +96,7 @@ TEST(RecentCommits, ReplayCarriesWholeMessage) {
   v1::ChatMessage message = MakeMessage("a", 1);
   message.set_sender("alice");
   message.mutable_commit_time()->set_seconds(1'700'000'000);
-  recent.Add(message);
+  recent.Add(message, /*acknowledged=*/true);
 
   std::vector<pipeline::Item> items = recent.ReplayItems();
   ASSERT_EQ(items.size(), 1u);

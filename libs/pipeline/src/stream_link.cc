@@ -50,8 +50,10 @@ void StreamLink::Start(CancellationSource* cancellation) {
 void StreamLink::Abort(const absl::Status& reason) {
   parley::MutexLock lock(&mu_);
   if (stopped_) return;
-  runtime::Logger("link." + name_)
-      ->warn("cancelled with {} items pending: {}", pending_.size(), reason.message());
+  if (!pending_.empty()) {
+    runtime::Logger("link." + name_)
+        ->warn("cancelled with {} items pending: {}", pending_.size(), reason.message());
+  }
   closing_ = true;
   stopped_ = true;
   abort_reason_ = reason;
@@ -134,6 +136,20 @@ void StreamLink::Close(absl::Time deadline) {
   }
   if (thread_.joinable()) thread_.join();
   RunCallbacks(left, absl::UnavailableError(absl::StrCat("link to ", name_, " closed")));
+}
+
+absl::Status StreamLink::WaitForRoom(absl::Time deadline) {
+  parley::MutexLock lock(&mu_);
+  auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return closing_ || pending_.size() < static_cast<size_t>(config_.max_pending);
+  };
+  mu_.AwaitWithDeadline(room, deadline);
+  if (closing_) return absl::UnavailableError(absl::StrCat("link to ", name_, " is closing"));
+  if (pending_.size() >= static_cast<size_t>(config_.max_pending)) {
+    return absl::DeadlineExceededError(absl::StrCat("deadline exceeded while the link to ", name_,
+                                                    " was full"));
+  }
+  return absl::OkStatus();
 }
 
 bool StreamLink::WaitConnected(absl::Time deadline) {

@@ -63,6 +63,10 @@ class StreamLink : public Hop {
   // still pending then fail with UNAVAILABLE. Idempotent.
   void Close(absl::Time deadline);
 
+  // Blocks until fewer than max_pending items wait for an outcome. Returns
+  // DEADLINE_EXCEEDED at `deadline` and UNAVAILABLE once the link closes.
+  absl::Status WaitForRoom(absl::Time deadline);
+
   // Blocks until the stream is established or `deadline` passes.
   bool WaitConnected(absl::Time deadline);
 
