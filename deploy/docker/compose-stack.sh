@@ -123,10 +123,8 @@ print_endpoints() {
   local intake_port=${PARLEY_INTAKE_PORT:-50051}
   local broadcaster_port=${PARLEY_BROADCASTER_PORT:-50053}
   local prometheus_port=${PARLEY_PROMETHEUS_PORT:-9090}
-  local project_option=""
-  if [[ "$project" != parley ]]; then
-    project_option=" -p $project"
-  fi
+  # Without -p, compose would name the project after the current folder.
+  local project_option=" -p $project"
 
   local native_chat="build/bin/parley"
   if [[ "$intake_port" != 50051 ]]; then
