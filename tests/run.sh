@@ -4,7 +4,7 @@
 # AddressSanitizer and runs the tests again under each. When a Docker
 # engine is reachable, it last runs the end-to-end suite against the
 # docker compose stack (tests/e2e/run.sh), which builds the images first
-# (9 minutes for the whole phase in one run on 2 cores). Exits non-zero
+# (7 minutes for the whole phase in one run on 2 cores). Exits non-zero
 # if any phase fails.
 #
 # Usage: tests/run.sh [CTEST_ARGS...]
