@@ -1,37 +1,12 @@
 // parley-intake: accepts Send calls from clients and forwards them to
 // processor.
 
-#include <iostream>
-
 #include "config.h"
 #include "intake_service.h"
-#include "parley/runtime/command_line.h"
-#include "parley/runtime/logging.h"
-#include "parley/runtime/service_host.h"
+#include "parley/runtime/service_main.h"
 
 int main(int argc, char** argv) {
-  parley::runtime::BlockShutdownSignals();
-  int exit_code = 0;
-  auto arguments = parley::runtime::ParseServiceArguments(
-      argc, argv, "parley-intake", "/etc/parley/intake.yaml", &exit_code);
-  if (!arguments) return exit_code;
-
-  auto config = parley::intake::LoadIntakeConfig(arguments->config_path);
-  if (!config.ok()) {
-    std::cerr << config.status().message() << "\n";
-    return 2;
-  }
-  if (arguments->check_config) {
-    std::cout << arguments->config_path << ": valid\n";
-    return 0;
-  }
-
-  parley::runtime::SetUpLogging("intake", config->log);
-  parley::runtime::ServiceHost host("intake", config->server);
-  parley::intake::IntakeService service(*config, host);
-  if (auto status = host.Start(service); !status.ok()) {
-    spdlog::critical("cannot start: {}", status.message());
-    return 1;
-  }
-  return host.RunUntilSignal();
+  return parley::runtime::ServiceMain<parley::intake::IntakeConfig,
+                                      parley::intake::IntakeService>(
+      argc, argv, "intake", &parley::intake::LoadIntakeConfig);
 }
