@@ -147,6 +147,8 @@ main() {
 
   local compose_cli
   compose_cli=$("$stack_script" cli)
+  # The suite keeps command logs under TMPDIR, inside work_dir, which the
+  # exit trap removes.
   local suite_log="$work_dir/suite.log"
   log "running $binary"
   PARLEY_INTAKE="127.0.0.1:$PARLEY_INTAKE_PORT" \
@@ -156,6 +158,7 @@ main() {
     PARLEY_E2E_COMPOSE_PROJECT="$project" \
     PARLEY_E2E_COMPOSE_FILE="$repo_root/docker-compose.yml" \
     PARLEY_E2E_COMPOSE_CLI="$compose_cli" \
+    TMPDIR="$work_dir" \
     timeout --kill-after=10 "$suite_timeout_seconds" "$binary" --gtest_color=no "${gtest_args[@]}" 2>&1 |
     tee "$suite_log"
   local suite_status=${PIPESTATUS[0]}
