@@ -127,6 +127,7 @@ first_mirror_for_suite() {
   list_mirrors_for_suite "$1" | sed -n 1p
 }
 
+# NOTE: never run where this was written, as no registry was reachable.
 try_pull() {
   local image=$1
   log "trying docker pull $image (PARLEY_SEED_PULL=1)"
