@@ -46,6 +46,9 @@ class ABSL_LOCKABLE Mutex {
   template <typename Condition>
   bool AwaitWithDeadline(Condition&& condition, absl::Time deadline) {
     std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+    // The caller may have changed state before waiting, and waiting
+    // releases the lock without Unlock: wake the other waiters here too.
+    if (waiters_ > 0) changed_.notify_all();
     ++waiters_;
     while (!condition()) {
       if (deadline == absl::InfiniteFuture()) {
