@@ -24,7 +24,7 @@ class RecentCommits {
  public:
   explicit RecentCommits(size_t max_per_room) : max_per_room_(max_per_room) {}
 
-  // Adds a commit; `acknowledged` is true for one broadcaster already has.
+  // Adds a commit. `acknowledged` is true for a commit broadcaster already has.
   void Add(const v1::ChatMessage& message, bool acknowledged);
 
   // Records that broadcaster accepted `room`#`sequence`.

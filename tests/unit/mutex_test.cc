@@ -38,7 +38,7 @@ TEST(Mutex, UnlockWakesWaiter) {
 }
 
 // A thread that changes state and then waits in the same critical section
-// releases the lock inside Await, not through Unlock; the other waiter
+// releases the lock inside Await, not through Unlock. The other waiter
 // must still see the change, or both wait until their timeouts.
 TEST(Mutex, AwaitAfterChangeWakesOtherWaiter) {
   Mutex mu;

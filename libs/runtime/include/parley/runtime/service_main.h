@@ -16,7 +16,7 @@ namespace parley::runtime {
 
 // Runs service `name`: blocks the shutdown signals before any thread
 // starts, reads --config (default /etc/parley/<name>.yaml) with `load`,
-// answers --check-config, then starts a ServiceType on a ServiceHost and
+// handles --check-config, then starts a ServiceType on a ServiceHost and
 // serves until SIGTERM. Returns the exit code: 2 for a bad command line or
 // config, 1 when the service cannot start, 0 after a graceful stop.
 template <typename Config, typename ServiceType>
