@@ -85,10 +85,9 @@ e2e_skip_reason() {
 run_sanitizer_suite() {
   local sanitizer=$1
   local dir="$repo_root/build-$sanitizer"
+  # GCC 12 emits false -Wmaybe-uninitialized warnings under
+  # -fsanitize=address, so only the main build treats warnings as errors.
   local werror=OFF tests='^unit\.'
-  if is_ci; then
-    werror=ON
-  fi
   if [[ "$sanitizer" == address ]]; then
     tests='^(unit|integration)\.'
   fi

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <regex>
+#include <cctype>
 #include <sstream>
 #include <stdexcept>
 
@@ -24,14 +24,24 @@ std::string Downstream(const std::string& name) {
   return "";
 }
 
+// Returns the port of the first "HOST:PORT" after `label` in `message`.
+int PortAfter(const std::string& message, const std::string& label) {
+  size_t start = message.find(label);
+  if (start == std::string::npos) return 0;
+  size_t colon = message.find(':', start + label.size());
+  if (colon == std::string::npos) return 0;
+  int port = 0;
+  for (size_t i = colon + 1; i < message.size() && std::isdigit(message[i]); ++i) {
+    port = port * 10 + (message[i] - '0');
+  }
+  return port;
+}
+
 // Reads "serving gRPC on HOST:PORT, metrics on HOST:PORT" from STATUS=.
 bool ParsePorts(const std::string& message, int* grpc_port, int* metrics_port) {
-  static const std::regex kPorts("serving gRPC on [^:]+:([0-9]+), metrics on [^:]+:([0-9]+)");
-  std::smatch match;
-  if (!std::regex_search(message, match, kPorts)) return false;
-  *grpc_port = std::stoi(match[1]);
-  *metrics_port = std::stoi(match[2]);
-  return true;
+  *grpc_port = PortAfter(message, "serving gRPC on ");
+  *metrics_port = PortAfter(message, ", metrics on ");
+  return *grpc_port > 0 && *metrics_port > 0;
 }
 
 }  // namespace
