@@ -15,7 +15,7 @@ namespace parley::intake {
 using SendCallback = absl::AnyInvocable<void(absl::StatusOr<v1::SendResponse>)>;
 
 // The intake stage: validates a Send, gives it its pipeline message id and
-// hands it downstream; the reply is the commit, once processor and
+// hands it downstream. The reply is the commit, once processor and
 // broadcaster both have the message. Thread-safe.
 class IntakeStage {
  public:

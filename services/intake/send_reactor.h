@@ -16,9 +16,9 @@
 namespace parley::intake {
 
 // Serves one Send call. It finishes when the message's outcome arrives,
-// which the stage guarantees by the call's deadline at the latest; a client
-// cancellation is passed downstream so that the message is withdrawn if it
-// is not committed yet. Deletes itself in OnDone.
+// which the stage guarantees by the call's deadline at the latest. A client
+// cancellation is passed downstream, so that the message is withdrawn if
+// it is not committed yet. Deletes itself in OnDone.
 class SendReactor : public grpc::ServerUnaryReactor {
  public:
   struct Metrics {

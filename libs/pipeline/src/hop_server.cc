@@ -127,7 +127,8 @@ grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* str
                   });
   }
 
-  // The upstream half-closed (or the call ended): answer what it sent.
+  // The upstream half-closed (or the call ended): write the outcomes of
+  // what it sent.
   writer->WaitIdle(context);
   ended->store(true);
   stream_cancellation->Cancel(absl::CancelledError("upstream stream ended"));

@@ -11,7 +11,7 @@
 //
 // Unlike a Go channel, sending on a closed Channel is not a crash: Send
 // returns false and hands the value back, so "stop sending before close"
-// holds by construction.
+// is true by construction.
 
 #include <cstddef>
 #include <deque>
@@ -66,8 +66,8 @@ class Channel {
   // closed and every queued value has been received.
   std::optional<T> Receive() { return ReceiveUntil(absl::InfiniteFuture()); }
 
-  // Like Receive, but also returns nullopt at `deadline`; closed() tells the
-  // two apart.
+  // Like Receive, but also returns nullopt at `deadline`. Call closed() to
+  // tell the two cases apart.
   std::optional<T> ReceiveUntil(absl::Time deadline) {
     parley::MutexLock lock(&mu_);
     auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

@@ -28,7 +28,8 @@ struct LogConfig {
   std::string format = "text";  // text or json
 };
 
-// Where a stage sends its items, and how hard it tries.
+// The link from a stage to the next one: target address, queue bound and
+// reconnect backoff.
 struct LinkConfig {
   std::string target;  // host:port of the next stage
   // Items waiting for an outcome; more are rejected with UNAVAILABLE.

@@ -2,9 +2,8 @@
 #define PARLEY_PIPELINE_HOP_H_
 
 // The seam between pipeline stages. A stage receives items as a Stage and
-// sends them on through a Hop; whether the hop is an in-process channel or
-// a gRPC stream to another process is the caller's choice, and the stage
-// code is the same for both.
+// sends them on through a Hop. The hop may be an in-process channel or a
+// gRPC stream to another process, and the stage code is the same for both.
 //
 // Every item gets exactly one outcome, a value or an error: the item type of
 // the Go design ("MessageOrError"), with absl::StatusOr as the C++ form.

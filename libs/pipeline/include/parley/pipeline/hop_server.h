@@ -41,8 +41,8 @@ class HopServer {
   // it waits for the outstanding outcomes) or the call is cancelled.
   grpc::Status Serve(grpc::ServerContext* context, HopServerStream* stream);
 
-  // From now on items are answered with UNAVAILABLE, which tells the
-  // upstream link to keep them for its next connection.
+  // From now on items get UNAVAILABLE as their outcome, so the upstream
+  // link keeps them for its next connection.
   void StopAccepting() { gate_.Close(); }
 
   // Waits until every accepted item has its outcome written; returns how

@@ -21,8 +21,8 @@
 
 namespace parley::runtime {
 
-// What a service plugs into the host. The host calls these from its main
-// thread, in the order they are declared.
+// The interface a service implements for the host. The host calls these
+// from its main thread, in the order they are declared.
 class Service {
  public:
   virtual ~Service() = default;

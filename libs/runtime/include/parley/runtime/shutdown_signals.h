@@ -3,8 +3,8 @@
 
 // SIGTERM and SIGINT handling without signal handlers: the signals are
 // blocked in every thread and read from a signalfd by one owned thread.
-// The first signal starts a graceful shutdown; a second one asks to cut
-// the drain short.
+// The first signal starts a graceful shutdown, and a second one cuts the
+// drain short.
 
 #include <thread>
 
