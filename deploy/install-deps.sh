@@ -30,11 +30,16 @@ readonly base_packages=(
   libfmt-dev
   libcli11-dev
   libabsl-dev
+  libutf8proc-dev
+  libedit-dev
   python3
   procps
   iproute2
   systemd
   debootstrap
+  prometheus
+  chromium
+  tmux
 )
 
 log() {
