@@ -34,7 +34,7 @@
 #include "chat_client.h"
 #include "compose_stack.h"
 #include "delivery_check.h"
-#include "e2e_traffic.h"
+#include "traffic.h"
 #include "gtest/gtest.h"
 #include "http_get.h"
 
@@ -74,7 +74,7 @@ std::string RoomName(const std::string& scenario, const std::string& name) {
   return absl::StrCat(scenario, "-", RunTag(), "-", name);
 }
 
-// Sender name prefix unique to this run and case; E2eTraffic appends
+// Sender name prefix unique to this run and case; Traffic appends
 // "-sN", and limits.sender_max_bytes is 32 by default.
 std::string SenderPrefix(const std::string& scenario) {
   return absl::StrCat(scenario.substr(0, 16), "-", RunTag());
@@ -162,7 +162,7 @@ class TrafficScenario {
   void Start() {
     ASSERT_TRUE(first_room_.WaitSubscribed(absl::Seconds(30))) << "cannot subscribe";
     ASSERT_TRUE(all_rooms_.WaitSubscribed(absl::Seconds(30))) << "cannot subscribe";
-    traffic_ = std::make_unique<E2eTraffic>(intake_, rooms_, sender_prefix_, kSenders, kRetryFor);
+    traffic_ = std::make_unique<Traffic>(intake_, rooms_, kSenders, kRetryFor, sender_prefix_);
     ASSERT_TRUE(traffic_->WaitForMore(kMessagesPerPhase, kPhaseTimeout))
         << "no traffic before the disruption: " << Failures();
   }
@@ -213,7 +213,7 @@ class TrafficScenario {
   RecordingSubscriber all_rooms_;
   const std::string intake_;
   const std::string sender_prefix_;
-  std::unique_ptr<E2eTraffic> traffic_;
+  std::unique_ptr<Traffic> traffic_;
 };
 
 class StackTest : public ::testing::Test {

@@ -1,5 +1,5 @@
-#ifndef PARLEY_TESTS_E2E_E2E_TRAFFIC_H_
-#define PARLEY_TESTS_E2E_E2E_TRAFFIC_H_
+#ifndef PARLEY_TESTS_SUPPORT_TRAFFIC_H_
+#define PARLEY_TESTS_SUPPORT_TRAFFIC_H_
 
 #include <string>
 #include <thread>
@@ -22,16 +22,16 @@ struct SentMessage {
   std::string client_message_id;
 };
 
-// Steady traffic from several senders into a stack that outlives the test
-// case. Unlike tests/integration/traffic.h, sender names start with
-// `sender_prefix`: processor remembers (sender, client_message_id) pairs
-// for its de-duplication window, so each case needs senders of its own.
-// Each sender retries a failed Send with the same client_message_id until
-// `retry_for` has passed, and a Send that still fails then is a failure.
-class E2eTraffic {
+// Steady traffic from several senders, each retrying a failed Send with the
+// same client_message_id until `retry_for` has passed, as a well-behaved
+// client does; a Send that still fails then is a failure. Sender names
+// start with `sender_prefix`: processor remembers (sender,
+// client_message_id) pairs for its de-duplication window, so traffic into
+// a stack that outlives one test case needs senders of its own.
+class Traffic {
  public:
-  E2eTraffic(std::string intake_address, std::vector<std::string> rooms,
-             std::string sender_prefix, int senders, absl::Duration retry_for)
+  Traffic(std::string intake_address, std::vector<std::string> rooms, int senders,
+          absl::Duration retry_for = absl::Seconds(30), std::string sender_prefix = "sender")
       : address_(std::move(intake_address)),
         rooms_(std::move(rooms)),
         sender_prefix_(std::move(sender_prefix)),
@@ -41,7 +41,7 @@ class E2eTraffic {
     }
   }
 
-  ~E2eTraffic() { Stop(); }
+  ~Traffic() { Stop(); }
 
   // Stops after each sender's current message, retries included, and joins.
   void Stop() {
@@ -118,4 +118,4 @@ class E2eTraffic {
 
 }  // namespace parley::testing
 
-#endif  // PARLEY_TESTS_E2E_E2E_TRAFFIC_H_
+#endif  // PARLEY_TESTS_SUPPORT_TRAFFIC_H_

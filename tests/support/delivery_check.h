@@ -1,5 +1,5 @@
-#ifndef PARLEY_TESTS_INTEGRATION_DELIVERY_CHECK_H_
-#define PARLEY_TESTS_INTEGRATION_DELIVERY_CHECK_H_
+#ifndef PARLEY_TESTS_SUPPORT_DELIVERY_CHECK_H_
+#define PARLEY_TESTS_SUPPORT_DELIVERY_CHECK_H_
 
 #include <map>
 #include <string>
@@ -46,4 +46,4 @@ inline void ExpectDelivered(const RecordingSubscriber& subscriber, const std::st
 
 }  // namespace parley::testing
 
-#endif  // PARLEY_TESTS_INTEGRATION_DELIVERY_CHECK_H_
+#endif  // PARLEY_TESTS_SUPPORT_DELIVERY_CHECK_H_
