@@ -4,23 +4,13 @@
 #include <mutex>
 
 #include "grpc/support/log.h"
+#include "parley/runtime/log_format.h"
 #include "spdlog/sinks/stdout_sinks.h"
 
 namespace parley::runtime {
 namespace {
 
 std::mutex logger_mutex;
-
-std::string Pattern(const std::string& service, const config::LogConfig& config) {
-  if (config.format == "json") {
-    // NOTE: the message text is not JSON-escaped; Parley's log messages
-    // are written without quotes or backslashes.
-    return "{\"time\":\"%Y-%m-%dT%H:%M:%S.%fZ\",\"level\":\"%l\",\"service\":\"" + service +
-           "\",\"logger\":\"%n\",\"message\":\"%v\"}";
-  }
-  if (std::getenv("JOURNAL_STREAM") != nullptr) return "%l [%n] %v";
-  return "%Y-%m-%dT%H:%M:%S.%eZ %l [%n] %v";
-}
 
 // gRPC core logs through this bridge; gpr_set_log_function is the hook in
 // gRPC 1.51 (later releases replace it with absl logging).
@@ -41,7 +31,8 @@ void SetUpLogging(const std::string& service, const config::LogConfig& config) {
     auto logger = std::make_shared<spdlog::logger>(service, sink);
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(config.level));
-    spdlog::set_pattern(Pattern(service, config), spdlog::pattern_time_type::utc);
+    bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+    spdlog::set_formatter(MakeLogFormatter(service, config, journal));
     spdlog::flush_on(spdlog::level::info);
   }
   gpr_set_log_function(ForwardGrpcLog);
