@@ -9,7 +9,9 @@
 #                          in addition to the base list
 set -euo pipefail
 
-readonly base_packages=(
+# What compiling Parley needs: compilers, build tools and the -dev
+# packages of its libraries.
+readonly build_packages=(
   g++
   make
   cmake
@@ -32,6 +34,13 @@ readonly base_packages=(
   libabsl-dev
   libutf8proc-dev
   libedit-dev
+)
+
+# What the tests and deploy/up.sh run besides Parley: process and network
+# tools, systemd for the unit checks, debootstrap for the offline base
+# images, Prometheus with promtool, Chromium for the console screenshots
+# and tmux for driving the terminal client.
+readonly tool_packages=(
   python3
   procps
   iproute2
@@ -58,10 +67,36 @@ list_missing_packages() {
   done
 }
 
+usage() {
+  cat <<'USAGE'
+Usage: deploy/install-deps.sh [--build-only] [--help]
+
+Installs the Debian packages that building and testing Parley need.
+  --build-only  only what compiling needs (the image build stage uses it)
+USAGE
+}
+
 main() {
+  local build_only=false
+  case "${1:-}" in
+    "") ;;
+    --build-only) build_only=true ;;
+    -h | --help)
+      usage
+      return 0
+      ;;
+    *)
+      usage >&2
+      return 2
+      ;;
+  esac
+
   local -a extra_packages=() packages=() missing=()
   read -r -a extra_packages <<<"${PARLEY_EXTRA_PACKAGES:-}"
-  packages=("${base_packages[@]}" "${extra_packages[@]}")
+  packages=("${build_packages[@]}" "${extra_packages[@]}")
+  if [[ "$build_only" == false ]]; then
+    packages+=("${tool_packages[@]}")
+  fi
 
   mapfile -t missing < <(list_missing_packages "${packages[@]}")
   if ((${#missing[@]} == 0)); then

@@ -155,7 +155,7 @@ print_log_tail() {
 
 install_dependencies() {
   log "checking build dependencies"
-  "$repo_root/deploy/install-deps.sh"
+  "$repo_root/deploy/install-deps.sh" --build-only
 }
 
 build() {
