@@ -14,8 +14,8 @@ namespace parley::intake {
 
 using SendCallback = absl::AnyInvocable<void(absl::StatusOr<v1::SendResponse>)>;
 
-// The intake stage: validates a Send, gives it its pipeline message id and
-// hands it downstream. The reply is the commit, once processor and
+// The intake stage: validates a Send, normalises its sender and text to
+// Unicode NFC, gives it its pipeline message id and hands it downstream. The reply is the commit, once processor and
 // broadcaster both have the message. Thread-safe.
 class IntakeStage {
  public:
@@ -23,18 +23,22 @@ class IntakeStage {
   IntakeStage(chat::Limits limits, pipeline::Hop& downstream);
 
   // Returns the pipeline message id of `request`. With a client_message_id
-  // it is derived from sender and id, so every retry maps to the same
-  // message; without one it is random.
+  // it is derived from the NFC form of the sender and the id, so every
+  // retry maps to the same message however the client encodes the name;
+  // without one it is random.
   static std::string MessageId(const v1::SendRequest& request);
 
-  // Validates and forwards `request`; `done` runs exactly once.
+  // Validates, normalises and forwards `request`; `done` runs exactly once.
   void Send(const v1::SendRequest& request, const std::string& message_id, absl::Time deadline,
             const std::string& trace_id, SendCallback done);
 
   // Withdraws `message_id` if it is not committed yet.
   void Cancel(const std::string& message_id) { downstream_.Cancel(message_id); }
 
-  absl::Status Validate(const v1::SendRequest& request) const;
+  // Returns `request` with sender and text in NFC, or INVALID_ARGUMENT for
+  // the first rule it breaks. Length limits apply to the NFC form, which is
+  // what processor commits.
+  absl::StatusOr<v1::SendRequest> Normalize(const v1::SendRequest& request) const;
 
  private:
   const chat::Limits limits_;

@@ -185,5 +185,57 @@ TEST(IntakeStage, MessageIdRandomWithoutClientId) {
   EXPECT_NE(first, second);
 }
 
+// "Zoë" with U+00EB, and with "e" followed by U+0308 COMBINING DIAERESIS.
+constexpr char kComposedZoe[] = "Zo\xc3\xab";
+constexpr char kDecomposedZoe[] = "Zoe\xcc\x88";
+
+TEST(IntakeStage, ForwardsNfcSenderAndText) {
+  RecordingHop hop;
+  IntakeStage stage(chat::Limits(), hop);
+  Reply reply;
+  stage.Send(MakeRequest("lobby", kDecomposedZoe, std::string("hi ") + kDecomposedZoe, "m1"),
+             "id", absl::InfiniteFuture(), "", Into(reply));
+
+  ASSERT_EQ(hop.sent().size(), 1u);
+  EXPECT_EQ(hop.sent()[0].item.submission().sender(), kComposedZoe);
+  EXPECT_EQ(hop.sent()[0].item.submission().text(), std::string("hi ") + kComposedZoe);
+}
+
+TEST(IntakeStage, MessageIdUsesNfcSender) {
+  EXPECT_EQ(IntakeStage::MessageId(MakeRequest("lobby", kDecomposedZoe, "hi", "m-1")),
+            IntakeStage::MessageId(MakeRequest("lobby", kComposedZoe, "hi", "m-1")));
+  EXPECT_EQ(IntakeStage::MessageId(MakeRequest("lobby", kDecomposedZoe, "hi", "m-1")),
+            std::string(kComposedZoe) + "/m-1");
+}
+
+TEST(IntakeStage, LimitsApplyToNfcForm) {
+  // "Zoë" is 5 bytes decomposed and 4 bytes composed.
+  RecordingHop hop;
+  IntakeStage stage(chat::Limits{.sender_max_bytes = 4, .text_max_bytes = 4}, hop);
+  Reply accepted;
+  stage.Send(MakeRequest("lobby", kDecomposedZoe, kDecomposedZoe, ""), "~a",
+             absl::InfiniteFuture(), "", Into(accepted));
+  EXPECT_EQ(accepted.calls, 0) << "the reply waits for the commit";
+  EXPECT_EQ(hop.sent().size(), 1u);
+
+  Reply rejected;
+  stage.Send(MakeRequest("lobby", "ann", std::string(kComposedZoe) + "!", ""), "~b",
+             absl::InfiniteFuture(), "", Into(rejected));
+  ASSERT_EQ(rejected.calls, 1);
+  EXPECT_EQ(rejected.response->status().message(), "text: is 5 bytes, the maximum is 4");
+}
+
+TEST(IntakeStage, RejectsInvalidUtf8Sender) {
+  RecordingHop hop;
+  IntakeStage stage(chat::Limits(), hop);
+  Reply reply;
+  stage.Send(MakeRequest("lobby", "bob\xc0\xaf", "hi", ""), "~a", absl::InfiniteFuture(), "",
+             Into(reply));
+  ASSERT_EQ(reply.calls, 1);
+  EXPECT_EQ(reply.response->status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(reply.response->status().message(), "sender: is not valid UTF-8");
+  EXPECT_TRUE(hop.sent().empty());
+}
+
 }  // namespace
 }  // namespace parley::intake
