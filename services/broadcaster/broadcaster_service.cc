@@ -75,6 +75,9 @@ BroadcasterService::BroadcasterService(const BroadcasterConfig& config,
       deliver_service_(hop_server_, fanout_, host.rpc_metrics()),
       shutdown_(host.shutdown()) {
   hop_server_.SetCancellation(&shutdown_);
+  rpc_metrics_.Declare("parley.v1.Broadcaster", "Subscribe");
+  rpc_metrics_.Declare("parley.internal.v1.Fanout", "Deliver");
+  rpc_metrics_.Declare("parley.internal.v1.Fanout", "Recover");
 }
 
 grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(

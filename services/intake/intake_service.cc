@@ -58,7 +58,9 @@ IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& h
       send_metrics_{pipeline::DroppedCounter(host.registry(), "intake", "expired"),
                     pipeline::DroppedCounter(host.registry(), "intake", "cancelled"),
                     CommitLatency(host.registry())},
-      shutdown_(host.shutdown()) {}
+      shutdown_(host.shutdown()) {
+  rpc_metrics_.Declare("parley.v1.Intake", "Send");
+}
 
 grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* context,
                                               const v1::SendRequest* request,

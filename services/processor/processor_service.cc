@@ -59,6 +59,7 @@ ProcessorService::ProcessorService(const ProcessorConfig& config, runtime::Servi
       stage_(OptionsFrom(config, *broadcaster_stub_, broadcaster_), broadcaster_, metrics_),
       hop_server_("submit", stage_, host.registry()) {
   hop_server_.SetCancellation(&shutdown_);
+  rpc_metrics_.Declare("parley.internal.v1.Processor", "Submit");
 }
 
 grpc::Status ProcessorService::Submit(grpc::ServerContext* context,

@@ -68,7 +68,10 @@ HopServer::HopServer(std::string hop, Stage& stage, prometheus::Registry& regist
                      .Name("parley_hop_in_flight_items")
                      .Help("Items a stage accepted from its upstream hop and has not answered.")
                      .Register(registry)
-                     .Add({{"hop", hop_}})) {}
+                     .Add({{"hop", hop_}})) {
+  // Scraped at zero before the first outcome, so that rate() sees it.
+  outcomes_.Add({{"hop", hop_}, {"code", StatusCodeName(absl::StatusCode::kOk)}});
+}
 
 grpc::Status HopServer::Serve(grpc::ServerContext* context, HopServerStream* stream) {
   auto logger = runtime::Logger("hop." + hop_);

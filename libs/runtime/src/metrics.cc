@@ -98,28 +98,32 @@ RpcMetrics::RpcMetrics(prometheus::Registry& registry)
                     .Help("Time from the start of an RPC to its status, by method.")
                     .Register(registry)) {}
 
+void RpcMetrics::Declare(const std::string& service, const std::string& method) {
+  SeriesFor(service, method, grpc::StatusCode::OK);
+}
+
 void RpcMetrics::Observe(const std::string& service, const std::string& method,
                          grpc::StatusCode code, absl::Duration elapsed) {
-  prometheus::Counter* counter = nullptr;
-  prometheus::Histogram* histogram = nullptr;
-  {
-    parley::MutexLock lock(&mu_);
-    std::string key = absl::StrCat(service, "/", method);
-    auto& cached_counter = counters_[{key, static_cast<int>(code)}];
-    if (cached_counter == nullptr) {
-      cached_counter = &handled_.Add(
-          {{"grpc_service", service}, {"grpc_method", method}, {"grpc_code", StatusCodeName(static_cast<absl::StatusCode>(code))}});
-    }
-    auto& cached_histogram = histograms_[key];
-    if (cached_histogram == nullptr) {
-      cached_histogram =
-          &duration_.Add({{"grpc_service", service}, {"grpc_method", method}}, LatencyBuckets());
-    }
-    counter = cached_counter;
-    histogram = cached_histogram;
-  }
+  auto [counter, histogram] = SeriesFor(service, method, code);
   counter->Increment();
   histogram->Observe(absl::ToDoubleSeconds(elapsed));
+}
+
+std::pair<prometheus::Counter*, prometheus::Histogram*> RpcMetrics::SeriesFor(
+    const std::string& service, const std::string& method, grpc::StatusCode code) {
+  parley::MutexLock lock(&mu_);
+  std::string key = absl::StrCat(service, "/", method);
+  auto& cached_counter = counters_[{key, static_cast<int>(code)}];
+  if (cached_counter == nullptr) {
+    cached_counter = &handled_.Add(
+        {{"grpc_service", service}, {"grpc_method", method}, {"grpc_code", StatusCodeName(static_cast<absl::StatusCode>(code))}});
+  }
+  auto& cached_histogram = histograms_[key];
+  if (cached_histogram == nullptr) {
+    cached_histogram =
+        &duration_.Add({{"grpc_service", service}, {"grpc_method", method}}, LatencyBuckets());
+  }
+  return {cached_counter, cached_histogram};
 }
 
 }  // namespace parley::runtime

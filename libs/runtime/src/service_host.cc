@@ -30,7 +30,13 @@ ServiceHost::ServiceHost(std::string name, config::ServerConfig config)
                            .Name("parley_drain_in_flight_items")
                            .Help("Work items still in flight during the shutdown drain.")
                            .Register(*registry_)
-                           .Add({})) {
+                           .Add({})),
+      drain_duration_(prometheus::BuildGauge()
+                          .Name("parley_drain_duration_seconds")
+                          .Help("Length of the shutdown drain in seconds, set when it ends; 0 "
+                                "before.")
+                          .Register(*registry_)
+                          .Add({})) {
   RegisterBuildInfo(*registry_, name_);
 }
 
@@ -113,8 +119,10 @@ void ServiceHost::Drain() {
     drain_in_flight_.Set(static_cast<double>(left));
   }
   absl::Duration took = absl::Now() - started;
+  drain_duration_.Set(absl::ToDoubleSeconds(took));
   if (left == 0) {
-    logger->info("drained in {}", absl::FormatDuration(took));
+    logger->info("drain summary: drained in {}, 0 items left; {}", absl::FormatDuration(took),
+                 service_->Describe());
     return;
   }
   absl::Status reason =
@@ -122,7 +130,8 @@ void ServiceHost::Drain() {
           ? absl::CancelledError(absl::StrCat(name_, " drain cut short by a second signal"))
           : absl::DeadlineExceededError(absl::StrCat(name_, " drain timed out after ",
                                                      absl::FormatDuration(took)));
-  logger->warn("cancelling {} items still in flight: {}", left, reason.message());
+  logger->warn("drain summary: {} items left after {}, cancelling them: {}; {}", left,
+               absl::FormatDuration(took), reason.message(), service_->Describe());
   shutdown_.Cancel(reason);
 }
 

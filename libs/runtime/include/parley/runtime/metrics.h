@@ -54,10 +54,20 @@ class RpcMetrics {
  public:
   explicit RpcMetrics(prometheus::Registry& registry);
 
+  // Creates the series of `method` with code OK at zero, so that a method
+  // that has not completed a call yet is still scraped and rate() sees its
+  // first call. Call once per method the server serves.
+  void Declare(const std::string& service, const std::string& method);
+
   void Observe(const std::string& service, const std::string& method, grpc::StatusCode code,
                absl::Duration elapsed);
 
  private:
+  // Returns the cached counter and histogram of `method` and `code`.
+  std::pair<prometheus::Counter*, prometheus::Histogram*> SeriesFor(const std::string& service,
+                                                                    const std::string& method,
+                                                                    grpc::StatusCode code);
+
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& duration_;
   parley::Mutex mu_;

@@ -80,6 +80,7 @@ class ServiceHost {
   std::unique_ptr<RpcMetrics> rpc_metrics_;
   prometheus::Gauge& drain_started_;   // Unix time the drain began, 0 before
   prometheus::Gauge& drain_in_flight_; // items still in flight while draining
+  prometheus::Gauge& drain_duration_;  // length of the drain, set when it ends
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<grpc::Server> server_;
   Service* service_ = nullptr;
