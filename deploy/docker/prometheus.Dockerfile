@@ -1,7 +1,8 @@
 # Prometheus from Debian's prometheus package, for the compose stack
 # (docker-compose.yml). Built FROM the same slim Debian image as the Parley
 # services, so no registry image is needed; see seed-base-images.sh.
-# docker-compose.yml mounts deploy/compose/prometheus.yml as its config.
+# docker-compose.yml mounts deploy/prometheus/prometheus-compose.yml as its
+# config and deploy/prometheus/rules next to it.
 
 ARG DEBIAN_SLIM_IMAGE=debian:bookworm-slim
 FROM ${DEBIAN_SLIM_IMAGE}

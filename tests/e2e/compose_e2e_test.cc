@@ -369,7 +369,10 @@ TEST_F(StackTest, CliSendReachesSubscriber) {
 }
 
 TEST_F(StackTest, PrometheusScrapesEveryService) {
-  const std::string query = "/api/v1/query?query=up%7Bjob%3D%22parley%22%7D";
+  // up{job=~"intake|processor|broadcaster"}: one scrape job per service, as
+  // in deploy/prometheus/prometheus-compose.yml and prometheus.yml.
+  const std::string query =
+      "/api/v1/query?query=up%7Bjob%3D~%22intake%7Cprocessor%7Cbroadcaster%22%7D";
   absl::StatusOr<std::string> first = HttpGet(endpoints_.prometheus, query, absl::Seconds(10));
   if (!stack_.has_value() && !first.ok()) {
     GTEST_SKIP() << "no Prometheus at " << endpoints_.prometheus << ": " << first.status();
@@ -385,9 +388,9 @@ TEST_F(StackTest, PrometheusScrapesEveryService) {
     if (body.ok()) {
       last_body = *body;
       up.clear();
-      // Each result reads {"metric":{...,"service":"NAME"},"value":[TIME,"1"]}.
+      // Each result reads {"metric":{...,"job":"NAME"},"value":[TIME,"1"]}.
       for (const std::string& service : kParleyServices) {
-        size_t at = body->find(absl::StrCat("\"service\":\"", service, "\""));
+        size_t at = body->find(absl::StrCat("\"job\":\"", service, "\""));
         if (at == std::string::npos) continue;
         size_t value = body->find("\"value\":[", at);
         size_t end = body->find(']', value);
