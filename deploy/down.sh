@@ -3,8 +3,9 @@
 # that each service drains into a downstream stage that is still serving.
 #
 # Each service gets SIGTERM and up to PARLEY_STOP_TIMEOUT_SECONDS (default
-# 30) to exit before it is sent SIGKILL. Safe to run when nothing is
-# running.
+# 30) to exit before it is sent SIGKILL. The Prometheus that up.sh started
+# stops last, so that it records the services' drain. Safe to run when
+# nothing is running.
 #
 # Usage: deploy/down.sh [--compose] [--help]
 #   --compose  remove the docker compose stack that deploy/up.sh --compose
@@ -18,6 +19,8 @@ readonly run_dir="$repo_root/.run"
 # Upstream services go first. Intake stops taking Sends and drains into
 # the processor, which then drains into the broadcaster.
 readonly stop_order=(intake processor broadcaster)
+readonly prometheus_data_dir="$run_dir/prometheus"
+readonly prometheus_pid_file="$run_dir/prometheus.pid"
 readonly stop_timeout_seconds=${PARLEY_STOP_TIMEOUT_SECONDS:-30}
 readonly kill_timeout_seconds=5
 readonly poll_interval_seconds=0.1
@@ -49,12 +52,32 @@ is_service_running() {
   [[ "$cmdline" == *"parley-$service "* ]]
 }
 
-# Polls until PID no longer runs parley-SERVICE, and fails after
-# TIMEOUT_SECONDS.
+# Succeeds when PID is a live, non-zombie Prometheus that stores its data in
+# prometheus_data_dir, the one that deploy/up.sh started.
+is_prometheus_running() {
+  local pid=$1 state cmdline
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  [[ "$state" != Z* ]] || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" == prometheus* && "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
+}
+
+# Succeeds when PID runs NAME: parley-SERVICE or prometheus.
+is_running() {
+  local name=$1 pid=$2
+  if [[ "$name" == prometheus ]]; then
+    is_prometheus_running "$pid"
+  else
+    is_service_running "${name#parley-}" "$pid"
+  fi
+}
+
+# Polls until PID no longer runs NAME, and fails after TIMEOUT_SECONDS.
 wait_for_exit() {
-  local service=$1 pid=$2 timeout_seconds=$3
+  local name=$1 pid=$2 timeout_seconds=$3
   local deadline=$(($(now_micros) + timeout_seconds * 1000000))
-  while is_service_running "$service" "$pid"; do
+  while is_running "$name" "$pid"; do
     if (($(now_micros) >= deadline)); then
       return 1
     fi
@@ -70,44 +93,49 @@ format_elapsed() {
   printf '%d.%d' $((elapsed_micros / 1000000)) $((elapsed_micros % 1000000 / 100000))
 }
 
-# Stops SERVICE if its pid file points at its live process. Returns 1 when
-# there was nothing to stop.
-stop_service() {
-  local service=$1
-  local pid_file="$run_dir/$service.pid"
+# Stops NAME (parley-SERVICE or prometheus) if PID_FILE points at its live
+# process. Returns 1 when there was nothing to stop.
+stop_process() {
+  local name=$1 pid_file=$2
   local pid start_micros
 
   [[ -f "$pid_file" ]] || return 1
   pid=$(<"$pid_file")
-  if ! is_service_running "$service" "$pid"; then
-    log "parley-$service is not running; removing stale pid file $pid_file"
+  if ! is_running "$name" "$pid"; then
+    log "$name is not running; removing stale pid file $pid_file"
     rm -f "$pid_file"
     return 1
   fi
 
-  log "sending SIGTERM to parley-$service (pid $pid)"
+  log "sending SIGTERM to $name (pid $pid)"
   start_micros=$(now_micros)
   kill -TERM "$pid" 2>/dev/null || true
-  if wait_for_exit "$service" "$pid" "$stop_timeout_seconds"; then
-    log "parley-$service (pid $pid) exited after $(format_elapsed "$start_micros") s"
+  if wait_for_exit "$name" "$pid" "$stop_timeout_seconds"; then
+    log "$name (pid $pid) exited after $(format_elapsed "$start_micros") s"
   else
-    warn "parley-$service (pid $pid) did not exit within $stop_timeout_seconds s of SIGTERM; sending SIGKILL"
+    warn "$name (pid $pid) did not exit within $stop_timeout_seconds s of SIGTERM; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    if wait_for_exit "$service" "$pid" "$kill_timeout_seconds"; then
-      log "parley-$service (pid $pid) was killed"
+    if wait_for_exit "$name" "$pid" "$kill_timeout_seconds"; then
+      log "$name (pid $pid) was killed"
     else
-      warn "parley-$service (pid $pid) is still running after SIGKILL; keeping $pid_file"
+      warn "$name (pid $pid) is still running after SIGKILL; keeping $pid_file"
       return 0
     fi
   fi
   rm -f "$pid_file"
 }
 
+stop_service() {
+  local service=$1
+  stop_process "parley-$service" "$run_dir/$service.pid"
+}
+
 usage() {
   cat <<'EOF'
 Usage: deploy/down.sh [--compose] [--help]
 
-Stops the services that deploy/up.sh started, intake first.
+Stops the services that deploy/up.sh started, intake first, and then the
+Prometheus that it started.
 
 Options:
   --compose  stop and remove the docker compose stack of docker-compose.yml
@@ -165,6 +193,10 @@ main() {
     log "no Parley services are running"
   else
     log "stopped $stopped_count service(s); logs are in $run_dir"
+  fi
+
+  if stop_process prometheus "$prometheus_pid_file"; then
+    log "stopped prometheus; its data stays in $prometheus_data_dir"
   fi
 }
 

@@ -6,6 +6,11 @@
 # process is left running and only checked for health. Pid files and logs
 # go to .run/ in the repository. ./deploy/down.sh stops the services.
 #
+# When Debian's prometheus package is installed, it also starts Prometheus
+# with deploy/prometheus/prometheus.yml, data in .run/prometheus, and
+# waits until it is ready. A Prometheus that is already running reloads
+# its config and rules instead.
+#
 # Usage: deploy/up.sh [--compose] [--help]
 #
 # With --compose it runs the docker compose stack of docker-compose.yml
@@ -16,6 +21,8 @@
 #   PARLEY_CONFIG_DIR      folder with intake.yaml, processor.yaml and
 #                          broadcaster.yaml (default: deploy/config)
 #   PARLEY_EXTRA_PACKAGES  passed on to deploy/install-deps.sh
+#   PARLEY_PROMETHEUS_LISTEN  address of Prometheus's web UI and API
+#                          (default: 127.0.0.1:9190)
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +42,16 @@ readonly log_tail_lines=40
 # --broadcaster.
 readonly default_intake_address=127.0.0.1:50051
 readonly default_broadcaster_address=127.0.0.1:50053
+
+readonly prometheus_config="$repo_root/deploy/prometheus/prometheus.yml"
+# Console templates and their libraries, when that folder exists.
+readonly prometheus_consoles_dir="$repo_root/deploy/prometheus/consoles"
+readonly prometheus_data_dir="$run_dir/prometheus"
+readonly prometheus_pid_file="$run_dir/prometheus.pid"
+readonly prometheus_log_file="$run_dir/prometheus.log"
+# Not 9090, where a system-wide Prometheus may already listen.
+readonly prometheus_listen=${PARLEY_PROMETHEUS_LISTEN:-127.0.0.1:9190}
+readonly prometheus_ready_timeout_seconds=60
 
 log() {
   printf 'up.sh: %s\n' "$*"
@@ -57,10 +74,15 @@ Options:
              docker-compose.yml instead (see docs/deploy.md)
   --help     print this help
 
+When the prometheus package is installed, it also starts Prometheus with
+deploy/prometheus/prometheus.yml and its data in .run/prometheus.
+
 Environment:
-  PARLEY_CONFIG_DIR      folder with the three service configs
-                         (default: deploy/config)
-  PARLEY_EXTRA_PACKAGES  extra Debian packages for deploy/install-deps.sh
+  PARLEY_CONFIG_DIR         folder with the three service configs
+                            (default: deploy/config)
+  PARLEY_EXTRA_PACKAGES     extra Debian packages for deploy/install-deps.sh
+  PARLEY_PROMETHEUS_LISTEN  HOST:PORT of Prometheus's web UI and API
+                            (default: 127.0.0.1:9190)
 EOF
 }
 
@@ -254,6 +276,166 @@ ensure_service() {
   log "parley-$service is healthy at $address"
 }
 
+# Succeeds when PID is a live, non-zombie Prometheus that stores its data in
+# prometheus_data_dir, so that neither a system-wide Prometheus nor an
+# unrelated process that reuses the pid matches.
+is_prometheus_running() {
+  local pid=$1 state cmdline
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  [[ "$state" != Z* ]] || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" == prometheus* && "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
+}
+
+# Prints the --web.listen-address that process PID was started with.
+read_running_listen_address() {
+  local pid=$1 argument
+  while IFS= read -r -d '' argument; do
+    if [[ "$argument" == --web.listen-address=* ]]; then
+      printf '%s\n' "${argument#*=}"
+      return 0
+    fi
+  done <"/proc/$pid/cmdline"
+}
+
+# Succeeds when something accepts TCP connections at ADDRESS (HOST:PORT).
+# Uses bash's /dev/tcp, so it needs no network tool.
+is_listening() {
+  local address=$1
+  (exec 3<>"/dev/tcp/${address%:*}/${address##*:}") 2>/dev/null
+}
+
+# Succeeds when GET PATH at ADDRESS (HOST:PORT) returns HTTP status 200.
+http_get_ok() {
+  local address=$1 path=$2
+  (
+    exec 3<>"/dev/tcp/${address%:*}/${address##*:}" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$address" >&3
+    IFS= read -r -t 2 status_line <&3 || exit 1
+    [[ "$status_line" == "HTTP/1."?" 200 "* ]]
+  ) 2>/dev/null
+}
+
+# Starts Prometheus detached from this shell and prints its pid, like
+# start_service.
+start_prometheus() {
+  local -a arguments=(
+    "--config.file=$prometheus_config"
+    "--storage.tsdb.path=$prometheus_data_dir"
+    "--web.listen-address=$prometheus_listen"
+  )
+  if [[ -d "$prometheus_consoles_dir" ]]; then
+    arguments+=(
+      "--web.console.templates=$prometheus_consoles_dir"
+      "--web.console.libraries=$prometheus_consoles_dir"
+    )
+  fi
+  if [[ -f "$prometheus_log_file" ]]; then
+    mv -f "$prometheus_log_file" "$prometheus_log_file.1"
+  fi
+  printf '==== %s up.sh starts prometheus %s ====\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${arguments[*]}" >"$prometheus_log_file"
+  setsid nohup prometheus "${arguments[@]}" </dev/null >>"$prometheus_log_file" 2>&1 &
+  printf '%s\n' "$!"
+}
+
+# Polls /-/ready until Prometheus returns 200, failing early if the process
+# exits and after prometheus_ready_timeout_seconds at the latest.
+wait_until_prometheus_ready() {
+  local pid=$1
+  local deadline=$(($(now_micros) + prometheus_ready_timeout_seconds * 1000000))
+
+  while true; do
+    if ! is_prometheus_running "$pid"; then
+      printf 'up.sh: error: prometheus (pid %s) exited before it became ready\n' "$pid" >&2
+      rm -f "$prometheus_pid_file"
+      print_log_tail "$prometheus_log_file"
+      exit 1
+    fi
+    if http_get_ok "$prometheus_listen" /-/ready; then
+      return 0
+    fi
+    if (($(now_micros) >= deadline)); then
+      break
+    fi
+    sleep "$health_poll_interval_seconds"
+  done
+
+  printf 'up.sh: error: prometheus (pid %s) was not ready at http://%s/-/ready within %d s\n' \
+    "$pid" "$prometheus_listen" "$prometheus_ready_timeout_seconds" >&2
+  printf 'The process is still running; ./deploy/down.sh stops it.\n' >&2
+  print_log_tail "$prometheus_log_file"
+  exit 1
+}
+
+# Warns about each service whose metrics address is not a target in
+# prometheus_config, as happens when PARLEY_CONFIG_DIR moves it.
+warn_unscraped_metrics() {
+  local service metrics
+  for service in "${start_order[@]}"; do
+    metrics=$(read_config_value "$config_dir/$service.yaml" server metrics_listen)
+    if ! grep -qF "\"$metrics\"" "$prometheus_config"; then
+      log "warning: Prometheus will not scrape parley-$service, because its metrics address $metrics is not a target in $prometheus_config"
+    fi
+  done
+}
+
+# Starts Prometheus unless this checkout's Prometheus already runs, which
+# then reloads its config and rules (SIGHUP). Sets prometheus_url, which
+# stays empty when the prometheus package is not installed.
+ensure_prometheus() {
+  prometheus_url=""
+  if ! command -v prometheus >/dev/null; then
+    log "prometheus is not installed, so Prometheus is not started (apt-get install prometheus adds it)"
+    return 0
+  fi
+  if ! [[ "$prometheus_listen" =~ ^[^:[:space:]]+:[0-9]+$ ]]; then
+    die "invalid PARLEY_PROMETHEUS_LISTEN '$prometheus_listen': expected HOST:PORT, for example 127.0.0.1:9190"
+  fi
+
+  # On SIGHUP, Prometheus keeps its old config when the new files are
+  # invalid and only logs the error, so check them first.
+  local output
+  if ! output=$(promtool check config "$prometheus_config" 2>&1); then
+    printf '%s\n' "$output" >&2
+    die "promtool check config found errors in $prometheus_config"
+  fi
+
+  warn_unscraped_metrics
+
+  local pid="" running_listen
+  if [[ -f "$prometheus_pid_file" ]]; then
+    pid=$(<"$prometheus_pid_file")
+    if is_prometheus_running "$pid"; then
+      running_listen=$(read_running_listen_address "$pid")
+      if [[ "$running_listen" != "$prometheus_listen" ]]; then
+        die "prometheus (pid $pid) is running at $running_listen, not $prometheus_listen; run ./deploy/down.sh first"
+      fi
+      log "prometheus is already running (pid $pid); reloading its config and rules"
+      kill -HUP "$pid"
+    else
+      log "removing stale pid file $prometheus_pid_file (pid '$pid' is not this checkout's prometheus)"
+      rm -f "$prometheus_pid_file"
+      pid=""
+    fi
+  fi
+
+  if [[ -z "$pid" ]]; then
+    if is_listening "$prometheus_listen"; then
+      die "another process listens on $prometheus_listen; set PARLEY_PROMETHEUS_LISTEN to a free HOST:PORT"
+    fi
+    mkdir -p "$prometheus_data_dir"
+    pid=$(start_prometheus)
+    printf '%s\n' "$pid" >"$prometheus_pid_file"
+    log "started prometheus (pid $pid), log $prometheus_log_file"
+  fi
+
+  wait_until_prometheus_ready "$pid"
+  prometheus_url="http://$prometheus_listen/"
+  log "prometheus is ready at $prometheus_url"
+}
+
 print_endpoints() {
   local service
   local -A listen=() metrics=()
@@ -273,6 +455,11 @@ print_endpoints() {
   fi
   chat_command+=" chat --room lobby --sender alice"
 
+  local prometheus_line=""
+  if [[ -n "$prometheus_url" ]]; then
+    prometheus_line=$'\n'"  prometheus   ${prometheus_url}  (alerts: ${prometheus_url}alerts)"
+  fi
+
   cat <<EOF
 
 Parley is running.
@@ -281,7 +468,7 @@ Parley is running.
   processor    ${listen[processor]}  (gRPC, internal)
   metrics      http://${metrics[intake]}/metrics  (intake)
                http://${metrics[processor]}/metrics  (processor)
-               http://${metrics[broadcaster]}/metrics  (broadcaster)
+               http://${metrics[broadcaster]}/metrics  (broadcaster)${prometheus_line}
   logs         $run_dir/<service>.log
 
 Chat:  $chat_command
@@ -298,6 +485,7 @@ up_local() {
   for service in "${start_order[@]}"; do
     ensure_service "$service"
   done
+  ensure_prometheus
   print_endpoints
 }
 
