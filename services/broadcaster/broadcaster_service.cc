@@ -1,43 +1,13 @@
 #include "broadcaster_service.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "parley/chat/validation.h"
 #include "parley/pipeline/outcomes.h"
 #include "parley/runtime/logging.h"
+#include "request_validation.h"
 #include "subscribe_reactor.h"
 
 namespace parley::broadcaster {
-namespace {
-
-constexpr int kMaxRoomsPerSubscription = 64;
-
-// Returns an error naming the field and the limit, or OK.
-grpc::Status ValidateSubscribe(const v1::SubscribeRequest& request) {
-  if (request.rooms().empty()) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, "rooms: at least one room is required"};
-  }
-  if (request.rooms_size() > kMaxRoomsPerSubscription) {
-    return {grpc::StatusCode::INVALID_ARGUMENT,
-            absl::StrCat("rooms: ", request.rooms_size(), " rooms given, the maximum is ",
-                         kMaxRoomsPerSubscription)};
-  }
-  for (const std::string& room : request.rooms()) {
-    absl::Status status = chat::ValidateRoom("rooms", room, chat::Limits{});
-    if (!status.ok()) return pipeline::ToGrpcStatus(status);
-  }
-  for (const auto& [room, sequence] : request.room_from_sequence()) {
-    if (std::find(request.rooms().begin(), request.rooms().end(), room) == request.rooms().end()) {
-      return {grpc::StatusCode::INVALID_ARGUMENT,
-              absl::StrCat("room_from_sequence: room '", room, "' is not in rooms")};
-    }
-  }
-  return grpc::Status::OK;
-}
-
-}  // namespace
-
 grpc::Status DeliverService::Deliver(grpc::ServerContext* context,
                                      pipeline::HopServerStream* stream) {
   absl::Time started = absl::Now();
@@ -87,8 +57,8 @@ grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
         {grpc::StatusCode::UNAVAILABLE, "broadcaster is shutting down; subscribe again"},
         rpc_metrics_);
   }
-  if (grpc::Status invalid = ValidateSubscribe(*request); !invalid.ok()) {
-    return SubscribeReactor::Rejected(invalid, rpc_metrics_);
+  if (absl::Status invalid = ValidateSubscribe(*request); !invalid.ok()) {
+    return SubscribeReactor::Rejected(pipeline::ToGrpcStatus(invalid), rpc_metrics_);
   }
   uint64_t id = next_subscriber_id_.fetch_add(1);
   std::vector<std::string> rooms(request->rooms().begin(), request->rooms().end());
@@ -104,6 +74,29 @@ grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
       id, std::move(rooms), from_sequence,
       static_cast<size_t>(config_.subscriber_max_queued_messages));
   return new SubscribeReactor(fanout_, std::move(queue), metrics_, rpc_metrics_, shutdown_);
+}
+
+grpc::ServerUnaryReactor* BroadcasterService::History(grpc::CallbackServerContext* context,
+                                                      const v1::HistoryRequest* request,
+                                                      v1::HistoryResponse* response) {
+  absl::Time started = absl::Now();
+  absl::Status status = FillHistory(*request, response);
+  rpc_metrics_.Observe("parley.v1.Broadcaster", "History",
+                       static_cast<grpc::StatusCode>(status.code()), absl::Now() - started);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(pipeline::ToGrpcStatus(status));
+  return reactor;
+}
+
+absl::Status BroadcasterService::FillHistory(const v1::HistoryRequest& request,
+                                             v1::HistoryResponse* response) const {
+  absl::StatusOr<size_t> limit =
+      ValidateHistory(request, static_cast<size_t>(config_.history_max_messages_per_room));
+  if (!limit.ok()) return limit.status();
+  Fanout::HistoryPage page = fanout_.History(request.room(), request.before_sequence(), *limit);
+  for (const EventPtr& event : page.messages) *response->add_messages() = event->message();
+  response->set_first_available_sequence(page.first_available_sequence);
+  return absl::OkStatus();
 }
 
 void BroadcasterService::Register(grpc::ServerBuilder& builder) {

@@ -30,7 +30,7 @@ class DeliverService : public internal::v1::Fanout::Service {
   runtime::RpcMetrics& rpc_metrics_;
 };
 
-// The public Broadcaster.Subscribe API and the service's lifecycle.
+// The public Broadcaster API (Subscribe, History) and the service's lifecycle.
 class BroadcasterService : public runtime::Service, public v1::Broadcaster::CallbackService {
  public:
   BroadcasterService(const BroadcasterConfig& config, runtime::ServiceHost& host);
@@ -38,6 +38,9 @@ class BroadcasterService : public runtime::Service, public v1::Broadcaster::Call
   // v1::Broadcaster
   grpc::ServerWriteReactor<v1::Event>* Subscribe(grpc::CallbackServerContext* context,
                                                  const v1::SubscribeRequest* request) override;
+  grpc::ServerUnaryReactor* History(grpc::CallbackServerContext* context,
+                                    const v1::HistoryRequest* request,
+                                    v1::HistoryResponse* response) override;
 
   // runtime::Service
   void Register(grpc::ServerBuilder& builder) override;
@@ -51,6 +54,9 @@ class BroadcasterService : public runtime::Service, public v1::Broadcaster::Call
   void Stop() override {}
 
  private:
+  absl::Status FillHistory(const v1::HistoryRequest& request,
+                           v1::HistoryResponse* response) const;
+
   const BroadcasterConfig config_;
   runtime::RpcMetrics& rpc_metrics_;
   BroadcasterMetrics metrics_;

@@ -114,6 +114,15 @@ std::vector<internal::v1::RoomState> Fanout::Snapshot() const {
   return states;
 }
 
+Fanout::HistoryPage Fanout::History(const std::string& room, uint64_t before_sequence,
+                                    size_t limit) const {
+  parley::MutexLock lock(&mu_);
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return {{}, 0};
+  const RoomHistory& history = it->second->history;
+  return {history.Before(before_sequence, limit), history.first_sequence()};
+}
+
 size_t Fanout::WaitUnsubscribed(absl::Time deadline) {
   parley::MutexLock lock(&mu_);
   auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return all_.empty(); };

@@ -42,6 +42,15 @@ class Fanout : public pipeline::Stage {
   // Returns every room's last sequence and the messages in its history.
   std::vector<internal::v1::RoomState> Snapshot() const;
 
+  // A page of one room's history for the History call.
+  struct HistoryPage {
+    std::vector<EventPtr> messages;     // oldest first
+    uint64_t first_available_sequence;  // 0 when the history is empty
+  };
+  // Returns the newest `limit` messages of `room` below `before_sequence`
+  // (0: the newest messages). An unknown room gives an empty page.
+  HistoryPage History(const std::string& room, uint64_t before_sequence, size_t limit) const;
+
   // Blocks until every subscriber has gone or `deadline` passes; returns
   // how many are left.
   size_t WaitUnsubscribed(absl::Time deadline);

@@ -21,6 +21,13 @@ class RoomHistory {
   // Returns the messages with a sequence of at least `from_sequence`.
   std::vector<EventPtr> From(uint64_t from_sequence) const;
 
+  // Returns the newest `limit` messages with a sequence below
+  // `before_sequence` (0: no bound), oldest first.
+  std::vector<EventPtr> Before(uint64_t before_sequence, size_t limit) const;
+
+  // Returns the sequence of the oldest message held, 0 when empty.
+  uint64_t first_sequence() const;
+
   const std::deque<EventPtr>& events() const { return events_; }
 
   // Returns the sequence of the newest message ever appended, 0 if none.

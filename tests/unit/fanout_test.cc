@@ -244,5 +244,25 @@ TEST_F(FanoutTest, SnapshotListsRooms) {
   EXPECT_EQ(states[1].recent(0).message_id(), "b-7");
 }
 
+TEST_F(FanoutTest, HistoryPageOldestFirst) {
+  for (uint64_t sequence = 1; sequence <= 5; ++sequence) ASSERT_TRUE(Deliver("a", sequence).ok());
+
+  // The history keeps 3, 4 and 5 only.
+  Fanout::HistoryPage newest = fanout_.History("a", 0, 2);
+  ASSERT_EQ(newest.messages.size(), 2u);
+  EXPECT_EQ(newest.messages[0]->message().sequence(), 4u);
+  EXPECT_EQ(newest.messages[1]->message().sequence(), 5u);
+  EXPECT_EQ(newest.messages[1]->message().text(), "text 5");
+  EXPECT_EQ(newest.first_available_sequence, 3u);
+
+  Fanout::HistoryPage older = fanout_.History("a", 4, 10);
+  ASSERT_EQ(older.messages.size(), 1u);
+  EXPECT_EQ(older.messages[0]->message().sequence(), 3u);
+
+  Fanout::HistoryPage unknown = fanout_.History("nobody-here", 0, 10);
+  EXPECT_TRUE(unknown.messages.empty());
+  EXPECT_EQ(unknown.first_available_sequence, 0u);
+}
+
 }  // namespace
 }  // namespace parley::broadcaster

@@ -1,0 +1,89 @@
+#include "request_validation.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace parley::broadcaster {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+v1::HistoryRequest MakeHistoryRequest(const std::string& room, uint32_t limit) {
+  v1::HistoryRequest request;
+  request.set_room(room);
+  request.set_limit(limit);
+  return request;
+}
+
+TEST(ValidateSubscribe, NamesRoomsField) {
+  v1::SubscribeRequest none;
+  EXPECT_THAT(std::string(ValidateSubscribe(none).message()), StartsWith("rooms:"));
+
+  v1::SubscribeRequest bad_room;
+  bad_room.add_rooms("no spaces");
+  absl::Status status = ValidateSubscribe(bad_room);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), StartsWith("rooms:"));
+
+  v1::SubscribeRequest stray_resume;
+  stray_resume.add_rooms("a");
+  (*stray_resume.mutable_room_from_sequence())["b"] = 3;
+  EXPECT_THAT(std::string(ValidateSubscribe(stray_resume).message()),
+              StartsWith("room_from_sequence:"));
+
+  v1::SubscribeRequest good;
+  good.add_rooms("a");
+  EXPECT_TRUE(ValidateSubscribe(good).ok());
+}
+
+TEST(ValidateHistory, ZeroLimitMeansDefault) {
+  absl::StatusOr<size_t> limit = ValidateHistory(MakeHistoryRequest("lobby", 0), 1000);
+  ASSERT_TRUE(limit.ok()) << limit.status();
+  EXPECT_EQ(*limit, kDefaultHistoryLimit);
+
+  // A history smaller than the default caps it instead of failing.
+  limit = ValidateHistory(MakeHistoryRequest("lobby", 0), 10);
+  ASSERT_TRUE(limit.ok()) << limit.status();
+  EXPECT_EQ(*limit, 10u);
+}
+
+TEST(ValidateHistory, LimitUpToHistorySize) {
+  absl::StatusOr<size_t> limit = ValidateHistory(MakeHistoryRequest("lobby", 1000), 1000);
+  ASSERT_TRUE(limit.ok()) << limit.status();
+  EXPECT_EQ(*limit, 1000u);
+
+  limit = ValidateHistory(MakeHistoryRequest("lobby", 1001), 1000);
+  ASSERT_FALSE(limit.ok());
+  EXPECT_EQ(limit.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string message(limit.status().message());
+  EXPECT_THAT(message, StartsWith("limit:"));
+  EXPECT_THAT(message, HasSubstr("1001"));
+  EXPECT_THAT(message, HasSubstr("maximum of 1000"));
+}
+
+TEST(ValidateHistory, RejectsBadRoom) {
+  for (const std::string& room : {std::string(), std::string("no spaces"), std::string(65, 'r')}) {
+    absl::StatusOr<size_t> limit = ValidateHistory(MakeHistoryRequest(room, 1), 1000);
+    ASSERT_FALSE(limit.ok()) << room;
+    EXPECT_EQ(limit.status().code(), absl::StatusCode::kInvalidArgument) << room;
+    EXPECT_THAT(std::string(limit.status().message()), StartsWith("room:")) << room;
+  }
+}
+
+TEST(ValidateMembers, RejectsBadRoom) {
+  v1::MembersRequest request;
+  request.set_room("bad/room");
+  absl::Status status = ValidateMembers(request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), StartsWith("room:"));
+
+  request.set_room("lobby");
+  EXPECT_TRUE(ValidateMembers(request).ok());
+}
+
+}  // namespace
+}  // namespace parley::broadcaster
