@@ -146,7 +146,7 @@ std::string ServiceStack::Logs(const std::string& name) const {
   return logs;
 }
 
-std::optional<double> ScrapeMetric(int port, const std::string& sample) {
+std::string ScrapeMetrics(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -154,7 +154,7 @@ std::optional<double> ScrapeMetric(int port, const std::string& sample) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     close(fd);
-    return std::nullopt;
+    return "";
   }
   std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
   (void)write(fd, request.data(), request.size());
@@ -163,8 +163,11 @@ std::optional<double> ScrapeMetric(int port, const std::string& sample) {
   ssize_t size = 0;
   while ((size = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, size);
   close(fd);
+  return response;
+}
 
-  std::istringstream lines(response);
+std::optional<double> ScrapeMetric(int port, const std::string& sample) {
+  std::istringstream lines(ScrapeMetrics(port));
   std::string line;
   while (std::getline(lines, line)) {
     if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));

@@ -75,6 +75,10 @@ class ServiceStack {
   std::map<std::string, std::vector<std::string>> launch_wrapper_;
 };
 
+// Returns the text of http://127.0.0.1:port/metrics, HTTP headers
+// included; empty when the connection fails.
+std::string ScrapeMetrics(int port);
+
 // Returns the value of an unlabelled or labelled sample, e.g.
 // `parley_dropped_total{hop="submit",reason="expired"}`, from a scrape of
 // http://127.0.0.1:port/metrics; nullopt when absent.
