@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "message_policy.h"
 #include "parley/config/common.h"
 
 namespace parley::processor {
@@ -28,6 +29,9 @@ struct ProcessorConfig {
   absl::Duration stall_timeout = absl::Seconds(30);
   // Test aid: waits this long before every commit.
   absl::Duration commit_delay = absl::ZeroDuration();
+  // `moderation.action`, and the words of `moderation.words` together with
+  // those of `moderation.words_file`.
+  ModerationOptions moderation;
 };
 
 // Reads and validates `path`; errors name the file, line and key.

@@ -3,6 +3,16 @@
 #include "parley/pipeline/drop_metrics.h"
 
 namespace parley::processor {
+namespace {
+
+prometheus::Family<prometheus::Counter>& ModeratedFamily(prometheus::Registry& registry) {
+  return prometheus::BuildCounter()
+      .Name("parley_processor_moderated_total")
+      .Help("Submissions that contained a word of the moderation list, by the action taken.")
+      .Register(registry);
+}
+
+}  // namespace
 
 ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry)
     : committed(prometheus::BuildCounter()
@@ -22,6 +32,8 @@ ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry)
                    .Help("Submissions refused as malformed.")
                    .Register(registry)
                    .Add({})),
+      moderation_rejected(ModeratedFamily(registry).Add({{"action", "reject"}})),
+      moderation_masked(ModeratedFamily(registry).Add({{"action", "mask"}})),
       queue_depth(prometheus::BuildGauge()
                       .Name("parley_processor_queue_depth")
                       .Help("Submissions waiting to be committed.")

@@ -16,6 +16,9 @@ struct ProcessorMetrics {
   prometheus::Counter& dropped_expired;
   prometheus::Counter& dropped_cancelled;
   prometheus::Counter& rejected;
+  // parley_processor_moderated_total{action="reject"} and {action="mask"}.
+  prometheus::Counter& moderation_rejected;
+  prometheus::Counter& moderation_masked;
   prometheus::Gauge& queue_depth;
 };
 

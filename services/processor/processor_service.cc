@@ -37,6 +37,7 @@ ProcessorOptions OptionsFrom(const ProcessorConfig& config, internal::v1::Fanout
       .recover_backoff = config.broadcaster.reconnect,
       .replay_per_room = static_cast<size_t>(config.replay_max_messages_per_room),
       .wait_for_downstream = [&link](absl::Time deadline) { return link.WaitForRoom(deadline); },
+      .moderation = config.moderation,
   };
 }
 

@@ -10,6 +10,8 @@ ProcessorStage::ProcessorStage(const ProcessorOptions& options, pipeline::Hop& d
     : options_(options),
       downstream_(downstream),
       metrics_(metrics),
+      policy_(options.moderation, {metrics.rejected, metrics.moderation_rejected,
+                                   metrics.moderation_masked}),
       dedup_(options.dedup_window, options.dedup_max_entries),
       queue_(options.queue_capacity),
       recent_(options.replay_per_room) {}
@@ -59,7 +61,15 @@ void ProcessorStage::Handle(pipeline::Item item, absl::Time deadline,
     Drop(id, absl::DeadlineExceededError("deadline exceeded before processor received it"));
     return;
   }
-  Work work{std::move(item), deadline};
+  absl::StatusOr<PolicyResult> content = policy_.Apply(item.submission());
+  if (!content.ok()) {
+    runtime::Logger("processor")->debug("rejected {}: {}", id, content.status().message());
+    dedup_.Resolve(id, content.status(), now);
+    return;
+  }
+  item.mutable_submission()->set_sender(std::move(content->sender));
+  item.mutable_submission()->set_text(std::move(content->text));
+  Work work{std::move(item), deadline, content->kind};
   // Blocks while the queue is full: the hop stops reading from intake.
   if (!queue_.Send(work)) {
     dedup_.Resolve(id, absl::UnavailableError("processor is stopping"), absl::Now());
@@ -158,6 +168,7 @@ void ProcessorStage::CommitOne(Work work) {
 
   // 3. Commit: from here on the message must reach broadcaster.
   v1::ChatMessage message = sequencer_.Commit(work.item.submission(), id, absl::Now());
+  message.set_kind(work.kind);
   recent_.Add(message, /*acknowledged=*/false);
   metrics_.committed.Increment();
   pipeline::Commit commit;

@@ -12,6 +12,7 @@
 #include "parley/base/mutex.h"
 #include "absl/time/time.h"
 #include "dedup_window.h"
+#include "message_policy.h"
 #include "parley/base/backoff.h"
 #include "parley/base/cancellation.h"
 #include "parley/base/channel.h"
@@ -41,10 +42,13 @@ struct ProcessorOptions {
   // drop the submission with (its deadline passed, or shutdown). Empty:
   // never wait.
   std::function<absl::Status(absl::Time deadline)> wait_for_downstream;
+  // The moderation list and what to do with a listed word.
+  ModerationOptions moderation;
 };
 
-// The processor stage: de-duplicates submissions by message id, drops those
-// whose deadline passed or whose client cancelled, commits the rest in
+// The processor stage: de-duplicates submissions by message id, applies the
+// MessagePolicy (NFC, "/me" actions, moderation), drops those whose
+// deadline passed or whose client cancelled, commits the rest in
 // arrival order (room sequence number, commit time) and hands each commit
 // to `downstream`. A submission's outcome is its commit once downstream
 // accepted it.
@@ -83,8 +87,9 @@ class ProcessorStage : public pipeline::Stage {
 
  private:
   struct Work {
-    pipeline::Item item;
+    pipeline::Item item;  // its submission as MessagePolicy returned it
     absl::Time deadline;
+    v1::ChatMessage::Kind kind = v1::ChatMessage::KIND_TEXT;
   };
 
   void Run();
@@ -105,6 +110,7 @@ class ProcessorStage : public pipeline::Stage {
   const ProcessorOptions options_;
   pipeline::Hop& downstream_;
   ProcessorMetrics& metrics_;
+  const MessagePolicy policy_;
   DedupWindow dedup_;
   Channel<Work> queue_;
   Sequencer sequencer_;  // used by the commit thread only

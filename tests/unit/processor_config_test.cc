@@ -113,5 +113,87 @@ TEST(LoadProcessorConfig, MissingFileRejected) {
               StartsWith("/nonexistent/parley/processor.yaml: cannot open"));
 }
 
+TEST(LoadProcessorConfig, ModerationOffByDefault) {
+  unit_test::TempFile file("processor.yaml", "{}\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->moderation.action, ModerationAction::kOff);
+  EXPECT_TRUE(config->moderation.words.empty());
+}
+
+TEST(LoadProcessorConfig, ModerationWordsAndFile) {
+  unit_test::TempFile words("moderation_words.txt", "# one word per line\n\n  Heck  \nblast\n");
+  // A relative words_file is resolved against the config file's folder.
+  const std::string relative = words.path().substr(words.path().rfind('/') + 1);
+  unit_test::TempFile file("processor.yaml", "moderation:\n"
+                                             "  action: mask\n"
+                                             "  words: [darn, Drat]\n"
+                                             "  words_file: " + relative + "\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->moderation.action, ModerationAction::kMask);
+  EXPECT_TRUE(config->moderation.words.Matches("DARN"));
+  EXPECT_TRUE(config->moderation.words.Matches("drat"));
+  EXPECT_TRUE(config->moderation.words.Matches("heck"));
+  EXPECT_TRUE(config->moderation.words.Matches("Blast"));
+  EXPECT_FALSE(config->moderation.words.Matches("one word per line"));
+}
+
+TEST(LoadProcessorConfig, ModerationReject) {
+  unit_test::TempFile file("processor.yaml", "moderation:\n  action: reject\n  words: [darn]\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->moderation.action, ModerationAction::kReject);
+}
+
+TEST(LoadProcessorConfig, ModerationUnknownAction) {
+  unit_test::TempFile file("processor.yaml", "moderation:\n  action: delete\n  words: [darn]\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file.path() + ":2: key 'moderation.action': invalid value 'delete', expected one "
+                          "of: off, reject, mask");
+}
+
+TEST(LoadProcessorConfig, ModerationActionNeedsWords) {
+  unit_test::TempFile file("processor.yaml", "moderation:\n  action: reject\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file.path() + ":2: key 'moderation.action': is 'reject' but moderation.words and "
+                          "moderation.words_file list no words");
+}
+
+TEST(LoadProcessorConfig, ModerationWordMustBeOneWord) {
+  unit_test::TempFile file("processor.yaml",
+                           "moderation:\n  action: mask\n  words: [fine, two words]\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file.path() + ":3: key 'moderation.words': words[1]: must be one word of letters, "
+                          "combining marks and digits");
+}
+
+TEST(LoadProcessorConfig, ModerationBadWordsFile) {
+  unit_test::TempFile words("bad_words.txt", "fine\nnot fine\n");
+  unit_test::TempFile file("processor.yaml", "moderation:\n  action: mask\n  words_file: " +
+                                                 words.path() + "\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file.path() + ":3: key 'moderation.words_file': " + words.path() +
+                ":2: must be one word of letters, combining marks and digits");
+}
+
+TEST(LoadProcessorConfig, ModerationMissingWordsFile) {
+  unit_test::TempFile file("processor.yaml",
+                           "moderation:\n  words_file: /nonexistent/parley/words.txt\n");
+  absl::StatusOr<ProcessorConfig> config = LoadProcessorConfig(file.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file.path() + ":2: key 'moderation.words_file': cannot open "
+                          "/nonexistent/parley/words.txt: No such file or directory");
+}
+
 }  // namespace
 }  // namespace parley::processor

@@ -31,6 +31,8 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 using unit_test::kWaitLimit;
 using unit_test::OutcomeRecorder;
 
@@ -311,6 +313,41 @@ TEST_F(ProcessorStageTest, RejectsMalformedItem) {
     EXPECT_EQ(result->status().code(), absl::StatusCode::kInvalidArgument) << key;
   }
   EXPECT_EQ(processor_metrics_.rejected.Value(), 2);
+}
+
+TEST_F(ProcessorStageTest, CommitsMeAsAction) {
+  StartStage();
+  auto queue = Subscribe({"a"});
+  Submit("m1", "a", "/me waves");
+  ASSERT_EQ(CommittedSequence("m1"), 1u);
+
+  broadcaster::EventPtr event = queue->Pop().event;
+  ASSERT_NE(event, nullptr);
+  EXPECT_EQ(event->message().kind(), v1::ChatMessage::KIND_ACTION);
+  EXPECT_EQ(event->message().text(), "waves");
+}
+
+TEST_F(ProcessorStageTest, ModerationRejectionIsOutcome) {
+  absl::StatusOr<chat::WordFilter> words = chat::WordFilter::Create("words", {"darn"});
+  ASSERT_TRUE(words.ok()) << words.status();
+  StartStage(ProcessorOptions{
+      .moderation = {.action = ModerationAction::kReject, .words = *std::move(words)}});
+  auto queue = Subscribe({"a"});
+
+  Submit("alice/1", "a", "oh darn");
+  std::optional<pipeline::Result> rejected = outcomes_.Wait("alice/1");
+  ASSERT_TRUE(rejected.has_value());
+  EXPECT_EQ(rejected->status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(rejected->status().message()), StartsWith("text: "));
+  EXPECT_THAT(std::string(rejected->status().message()), Not(HasSubstr("darn")));
+
+  // A rejected id is not remembered: the reworded retry commits.
+  submit_hop_->Send(MakeSubmission("alice/1", "a", "oh dear"), absl::InfiniteFuture(),
+                    outcomes_.Callback("retry"));
+  EXPECT_EQ(CommittedSequence("retry"), 1u);
+  EXPECT_THAT(Received(*queue), ElementsAre("a#1 oh dear"));
+  EXPECT_EQ(processor_metrics_.moderation_rejected.Value(), 1);
+  EXPECT_EQ(processor_metrics_.committed.Value(), 1);
 }
 
 TEST_F(ProcessorStageTest, RecoverContinuesNumbering) {

@@ -83,18 +83,25 @@ bool IsOneWord(absl::string_view text) {
 
 }  // namespace
 
+absl::Status WordFilter::CheckWord(absl::string_view field, absl::string_view word) {
+  absl::StatusOr<std::string> nfc = ToNfc(field, word);
+  if (!nfc.ok()) return nfc.status();
+  if (nfc->empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": must not be empty"));
+  if (!IsOneWord(*nfc)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be one word of letters, combining marks and digits"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<WordFilter> WordFilter::Create(absl::string_view field,
                                               const std::vector<std::string>& words) {
   absl::flat_hash_set<std::string> folded_words;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string entry = absl::StrCat(field, "[", i, "]");
+    if (absl::Status status = CheckWord(entry, words[i]); !status.ok()) return status;
     absl::StatusOr<std::string> folded = CaseFold(entry, words[i]);
     if (!folded.ok()) return folded.status();
-    if (folded->empty()) return absl::InvalidArgumentError(entry + ": must not be empty");
-    if (!IsOneWord(*folded)) {
-      return absl::InvalidArgumentError(
-          entry + ": must be one word of letters, combining marks and digits");
-    }
     folded_words.insert(*std::move(folded));
   }
   return WordFilter(std::move(folded_words));

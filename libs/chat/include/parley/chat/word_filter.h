@@ -23,6 +23,10 @@ class WordFilter {
   static absl::StatusOr<WordFilter> Create(absl::string_view field,
                                            const std::vector<std::string>& words);
 
+  // Returns OK when `word` is valid UTF-8 and one word as defined above,
+  // or else INVALID_ARGUMENT naming `field`.
+  static absl::Status CheckWord(absl::string_view field, absl::string_view word);
+
   WordFilter() = default;
 
   bool empty() const { return folded_words_.empty(); }
