@@ -55,15 +55,20 @@ void ProcessorStage::Handle(pipeline::Item item, absl::Time deadline,
     case DedupWindow::Admission::kJoined:
     case DedupWindow::Admission::kCommitted:
       metrics_.duplicates.Increment();
+      runtime::Logger("processor")
+          ->debug("duplicate message_id={} trace_id={}", id, item.metadata().trace_id());
       return;
   }
   if (deadline <= now) {
-    Drop(id, absl::DeadlineExceededError("deadline exceeded before processor received it"));
+    Drop(item.metadata(),
+         absl::DeadlineExceededError("deadline exceeded before processor received it"));
     return;
   }
   absl::StatusOr<PolicyResult> content = policy_.Apply(item.submission());
   if (!content.ok()) {
-    runtime::Logger("processor")->debug("rejected {}: {}", id, content.status().message());
+    runtime::Logger("processor")
+        ->debug("rejected message_id={} trace_id={}: {}", id, item.metadata().trace_id(),
+                content.status().message());
     dedup_.Resolve(id, content.status(), now);
     return;
   }
@@ -138,21 +143,24 @@ void ProcessorStage::CommitOne(Work work) {
 
   // 1. Skip what recovery found committed already, and drop what was
   // cancelled or expired while it waited in the queue.
+  const std::string trace_id = work.item.metadata().trace_id();
   if (!dedup_.InFlight(id)) {
     metrics_.duplicates.Increment();
+    runtime::Logger("processor")
+        ->debug("duplicate message_id={} trace_id={}: committed before recovery", id, trace_id);
     return;
   }
   absl::Status aborted = AbortReason();
   if (!aborted.ok()) {
-    Drop(id, aborted);
+    Drop(work.item.metadata(), aborted);
     return;
   }
   if (TakeCancellation(id)) {
-    Drop(id, absl::CancelledError("cancelled by the client before commit"));
+    Drop(work.item.metadata(), absl::CancelledError("cancelled by the client before commit"));
     return;
   }
   if (work.deadline <= absl::Now()) {
-    Drop(id, absl::DeadlineExceededError("deadline exceeded before commit"));
+    Drop(work.item.metadata(), absl::DeadlineExceededError("deadline exceeded before commit"));
     return;
   }
 
@@ -161,7 +169,7 @@ void ProcessorStage::CommitOne(Work work) {
   if (options_.wait_for_downstream) {
     absl::Status room = options_.wait_for_downstream(work.deadline);
     if (!room.ok()) {
-      Drop(id, room);
+      Drop(work.item.metadata(), room);
       return;
     }
   }
@@ -169,28 +177,30 @@ void ProcessorStage::CommitOne(Work work) {
   // 3. Commit: from here on the message must reach broadcaster.
   v1::ChatMessage message = sequencer_.Commit(work.item.submission(), id, absl::Now());
   message.set_kind(work.kind);
-  recent_.Add(message, /*acknowledged=*/false);
+  recent_.Add(message, /*acknowledged=*/false, trace_id);
   metrics_.committed.Increment();
   pipeline::Commit commit;
   commit.set_room(message.room());
   commit.set_sequence(message.sequence());
   *commit.mutable_commit_time() = message.commit_time();
   runtime::Logger("processor")
-      ->debug("committed {} as {}#{} trace {}", id, message.room(), message.sequence(),
-              work.item.metadata().trace_id());
+      ->debug("committed message_id={} trace_id={} as {}#{}", id, trace_id, message.room(),
+              message.sequence());
 
   // 4. Hand it downstream with no deadline; the outcome resolves the item.
   pipeline::Item committed;
   committed.mutable_metadata()->set_message_id(id);
-  committed.mutable_metadata()->set_trace_id(work.item.metadata().trace_id());
+  committed.mutable_metadata()->set_trace_id(trace_id);
   *committed.mutable_committed() = std::move(message);
   downstream_.Send(std::move(committed), absl::InfiniteFuture(),
-                   [this, id, commit](pipeline::Result result) {
+                   [this, id, trace_id, commit](pipeline::Result result) {
                      TakeCancellation(id);  // too late to withdraw a commit
                      if (!result.ok()) {
                        runtime::Logger("processor")
-                           ->error("committed message {} ({}#{}) was not delivered: {}", id,
-                                   commit.room(), commit.sequence(), result.status().ToString());
+                           ->error("committed message_id={} trace_id={} ({}#{}) was not "
+                                   "delivered: {}",
+                                   id, trace_id, commit.room(), commit.sequence(),
+                                   result.status().ToString());
                        dedup_.Resolve(id, result.status(), absl::Now());
                        return;
                      }
@@ -233,14 +243,17 @@ bool ProcessorStage::TakeCancellation(const std::string& message_id) {
   return cancelled_.erase(message_id) > 0;
 }
 
-void ProcessorStage::Drop(const std::string& message_id, const absl::Status& reason) {
+void ProcessorStage::Drop(const internal::v1::ItemMetadata& metadata,
+                          const absl::Status& reason) {
   if (reason.code() == absl::StatusCode::kDeadlineExceeded) {
     metrics_.dropped_expired.Increment();
   } else if (reason.code() == absl::StatusCode::kCancelled) {
     metrics_.dropped_cancelled.Increment();
   }
-  runtime::Logger("processor")->info("dropped {}: {}", message_id, reason.message());
-  dedup_.Resolve(message_id, reason, absl::Now());
+  runtime::Logger("processor")
+      ->info("dropped message_id={} trace_id={}: {}", metadata.message_id(), metadata.trace_id(),
+             reason.message());
+  dedup_.Resolve(metadata.message_id(), reason, absl::Now());
 }
 
 }  // namespace parley::processor

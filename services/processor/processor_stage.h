@@ -105,7 +105,7 @@ class ProcessorStage : public pipeline::Stage {
   // Returns the process-wide cancellation reason, OK while there is none.
   absl::Status AbortReason();
   // Ends an item before commit; `reason` is DEADLINE_EXCEEDED or CANCELLED.
-  void Drop(const std::string& message_id, const absl::Status& reason);
+  void Drop(const internal::v1::ItemMetadata& metadata, const absl::Status& reason);
 
   const ProcessorOptions options_;
   pipeline::Hop& downstream_;

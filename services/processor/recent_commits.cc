@@ -4,11 +4,12 @@
 
 namespace parley::processor {
 
-void RecentCommits::Add(const v1::ChatMessage& message, bool acknowledged) {
+void RecentCommits::Add(const v1::ChatMessage& message, bool acknowledged,
+                        const std::string& trace_id) {
   parley::MutexLock lock(&mu_);
   std::deque<Entry>& room = rooms_[message.room()];
   if (!room.empty() && message.sequence() <= room.back().message.sequence()) return;
-  room.push_back(Entry{message, acknowledged});
+  room.push_back(Entry{message, acknowledged, trace_id});
   Evict(room);
 }
 
@@ -34,6 +35,7 @@ std::vector<pipeline::Item> RecentCommits::ReplayItems() const {
     for (const Entry& entry : room) {
       pipeline::Item& item = items.emplace_back();
       item.mutable_metadata()->set_message_id(entry.message.message_id());
+      item.mutable_metadata()->set_trace_id(entry.trace_id);
       *item.mutable_committed() = entry.message;
     }
   }

@@ -24,8 +24,10 @@ class RecentCommits {
  public:
   explicit RecentCommits(size_t max_per_room) : max_per_room_(max_per_room) {}
 
-  // Adds a commit. `acknowledged` is true for a commit broadcaster already has.
-  void Add(const v1::ChatMessage& message, bool acknowledged);
+  // Adds a commit. `acknowledged` is true for a commit broadcaster already
+  // has. `trace_id` goes into the replayed item's metadata, so that its log
+  // lines keep the client's trace id; it is empty for recovered commits.
+  void Add(const v1::ChatMessage& message, bool acknowledged, const std::string& trace_id = "");
 
   // Records that broadcaster accepted `room`#`sequence`.
   void MarkAcknowledged(const std::string& room, uint64_t sequence);
@@ -37,6 +39,7 @@ class RecentCommits {
   struct Entry {
     v1::ChatMessage message;
     bool acknowledged = false;
+    std::string trace_id;
   };
 
   void Evict(std::deque<Entry>& room) const;

@@ -107,5 +107,16 @@ TEST(RecentCommits, ReplayCarriesWholeMessage) {
   EXPECT_FALSE(items[0].metadata().has_budget_micros());
 }
 
+TEST(RecentCommits, ReplayKeepsTraceId) {
+  RecentCommits recent(10);
+  recent.Add(MakeMessage("lobby", 1), /*acknowledged=*/true);
+  recent.Add(MakeMessage("lobby", 2), /*acknowledged=*/false, "trace-2");
+
+  std::vector<pipeline::Item> items = recent.ReplayItems();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].metadata().trace_id(), "");
+  EXPECT_EQ(items[1].metadata().trace_id(), "trace-2");
+}
+
 }  // namespace
 }  // namespace parley::processor
