@@ -29,6 +29,10 @@ absl::StatusOr<IntakeConfig> LoadIntakeConfig(const std::string& path) {
   if (static_cast<int64_t>(result.limits.text_max_bytes) + 4096 > result.server.max_message_bytes) {
     limits.Fail("text_max_bytes", "must be at least 4096 bytes below server.max_message_bytes");
   }
+  config::MappingReader& rate_limit = reader.Child("rate_limit");
+  rate_limit.Read("messages_per_second", &result.rate_limit.messages_per_second, 0, 1'000'000);
+  rate_limit.Read("burst", &result.rate_limit.burst, 1, 1'000'000);
+  rate_limit.Read("max_senders", &result.rate_limit.max_senders, 1, 100'000'000);
   if (auto status = reader.Finish(); !status.ok()) return status;
   return result;
 }

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "parley/chat/validation.h"
 #include "parley/config/common.h"
+#include "rate_limiter.h"
 
 namespace parley::intake {
 
@@ -17,6 +18,7 @@ struct IntakeConfig {
   // Deadline given to a Send whose client set none.
   absl::Duration default_timeout = absl::Seconds(10);
   chat::Limits limits;
+  RateLimitOptions rate_limit;
 };
 
 // Reads and validates `path`; errors name the file, line and key.

@@ -2,11 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
+#include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "grpcpp/security/credentials.h"
 #include "parley/base/ids.h"
 #include "parley/pipeline/drop_metrics.h"
 #include "parley/runtime/grpc_options.h"
+#include "parley/runtime/logging.h"
 #include "send_reactor.h"
 
 namespace parley::intake {
@@ -42,6 +44,19 @@ prometheus::Histogram& CommitLatency(prometheus::Registry& registry) {
                                                        2.5, 5, 10});
 }
 
+prometheus::Counter& RateLimited(prometheus::Registry& registry) {
+  return prometheus::BuildCounter()
+      .Name("parley_intake_rate_limited_total")
+      .Help("Sends rejected with RESOURCE_EXHAUSTED by the per-sender rate limit.")
+      .Register(registry)
+      .Add({});
+}
+
+std::unique_ptr<RateLimiter> MakeRateLimiter(const RateLimitOptions& options) {
+  if (options.messages_per_second == 0) return nullptr;
+  return std::make_unique<RateLimiter>(options);
+}
+
 }  // namespace
 
 IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& host)
@@ -54,10 +69,11 @@ IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& h
       processor_("processor", config.processor,
                  [this](grpc::ClientContext* context) { return processor_stub_->Submit(context); },
                  pipeline::LinkMetrics::Create(host.registry(), "processor")),
-      stage_(config.limits, processor_),
+      rate_limiter_(MakeRateLimiter(config.rate_limit)),
+      stage_(config.limits, processor_, rate_limiter_.get()),
       send_metrics_{pipeline::DroppedCounter(host.registry(), "intake", "expired"),
                     pipeline::DroppedCounter(host.registry(), "intake", "cancelled"),
-                    CommitLatency(host.registry())},
+                    CommitLatency(host.registry()), RateLimited(host.registry())},
       shutdown_(host.shutdown()) {
   rpc_metrics_.Declare("parley.v1.Intake", "Send");
 }
@@ -65,7 +81,7 @@ IntakeService::IntakeService(const IntakeConfig& config, runtime::ServiceHost& h
 grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* context,
                                               const v1::SendRequest* request,
                                               v1::SendResponse* response) {
-  auto* reactor = new SendReactor(stage_, rpc_metrics_, send_metrics_, response);
+  auto* reactor = new SendReactor(context, stage_, rpc_metrics_, send_metrics_, response);
   std::optional<DrainGate::Token> token = gate_.TryEnter();
   if (!token.has_value()) {
     reactor->Reject({grpc::StatusCode::UNAVAILABLE,
@@ -80,6 +96,14 @@ grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* conte
 void IntakeService::Register(grpc::ServerBuilder& builder) { builder.RegisterService(this); }
 
 void IntakeService::Start() {
+  if (rate_limiter_ == nullptr) {
+    runtime::Logger("intake")->info("per-sender rate limit off");
+  } else {
+    runtime::Logger("intake")->info(
+        "per-sender rate limit {} messages per second, burst {}, up to {} senders",
+        config_.rate_limit.messages_per_second, config_.rate_limit.burst,
+        config_.rate_limit.max_senders);
+  }
   processor_.Start(&shutdown_);
   processor_.WaitConnected(absl::Now() + absl::Seconds(5));
 }

@@ -11,6 +11,7 @@
 #include "parley/pipeline/stream_link.h"
 #include "parley/runtime/service_host.h"
 #include "parley/v1/chat.grpc.pb.h"
+#include "rate_limiter.h"
 #include "send_reactor.h"
 
 namespace parley::intake {
@@ -43,6 +44,7 @@ class IntakeService : public runtime::Service, public v1::Intake::CallbackServic
   std::shared_ptr<grpc::Channel> processor_channel_;
   std::unique_ptr<internal::v1::Processor::Stub> processor_stub_;
   pipeline::StreamLink processor_;
+  std::unique_ptr<RateLimiter> rate_limiter_;  // null when the limit is off
   IntakeStage stage_;
   SendReactor::Metrics send_metrics_;
   DrainGate gate_;  // Sends in flight

@@ -6,8 +6,9 @@
 
 namespace parley::intake {
 
-IntakeStage::IntakeStage(chat::Limits limits, pipeline::Hop& downstream)
-    : limits_(limits), downstream_(downstream) {}
+IntakeStage::IntakeStage(chat::Limits limits, pipeline::Hop& downstream,
+                         RateLimiter* rate_limiter)
+    : limits_(limits), downstream_(downstream), rate_limiter_(rate_limiter) {}
 
 std::string IntakeStage::MessageId(const v1::SendRequest& request) {
   // Senders cannot contain '/', so "sender/id" cannot collide across
@@ -46,6 +47,12 @@ void IntakeStage::Send(const v1::SendRequest& request, const std::string& messag
   if (!normalized.ok()) {
     done(normalized.status());
     return;
+  }
+  if (rate_limiter_ != nullptr) {
+    if (absl::Status limited = rate_limiter_->Admit(normalized->sender()); !limited.ok()) {
+      done(limited);
+      return;
+    }
   }
   pipeline::Item item;
   item.mutable_metadata()->set_message_id(message_id);

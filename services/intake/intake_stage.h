@@ -9,6 +9,7 @@
 #include "parley/chat/validation.h"
 #include "parley/pipeline/hop.h"
 #include "parley/v1/chat.pb.h"
+#include "rate_limiter.h"
 
 namespace parley::intake {
 
@@ -19,8 +20,10 @@ using SendCallback = absl::AnyInvocable<void(absl::StatusOr<v1::SendResponse>)>;
 // broadcaster both have the message. Thread-safe.
 class IntakeStage {
  public:
-  // `downstream` must outlive the stage.
-  IntakeStage(chat::Limits limits, pipeline::Hop& downstream);
+  // `downstream`, and `rate_limiter` unless it is null (no limit), must
+  // outlive the stage.
+  IntakeStage(chat::Limits limits, pipeline::Hop& downstream,
+              RateLimiter* rate_limiter = nullptr);
 
   // Returns the pipeline message id of `request`. With a client_message_id
   // it is derived from the NFC form of the sender and the id, so every
@@ -28,7 +31,8 @@ class IntakeStage {
   // without one it is random.
   static std::string MessageId(const v1::SendRequest& request);
 
-  // Validates, normalises and forwards `request`; `done` runs exactly once.
+  // Validates, normalises, rate-limits and forwards `request`. `done` runs
+  // exactly once.
   void Send(const v1::SendRequest& request, const std::string& message_id, absl::Time deadline,
             const std::string& trace_id, SendCallback done);
 
@@ -43,6 +47,7 @@ class IntakeStage {
  private:
   const chat::Limits limits_;
   pipeline::Hop& downstream_;
+  RateLimiter* const rate_limiter_;
 };
 
 }  // namespace parley::intake

@@ -1,13 +1,23 @@
 #include "send_reactor.h"
 
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/server_context.h"
 #include "parley/pipeline/outcomes.h"
 #include "parley/runtime/logging.h"
+#include "rate_limiter.h"
 
 namespace parley::intake {
 
-SendReactor::SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Metrics& metrics,
+SendReactor::SendReactor(grpc::CallbackServerContext* context, IntakeStage& stage,
+                         runtime::RpcMetrics& rpc_metrics, Metrics& metrics,
                          v1::SendResponse* response)
-    : stage_(stage), rpc_metrics_(rpc_metrics), metrics_(metrics), response_(response) {}
+    : context_(context),
+      stage_(stage),
+      rpc_metrics_(rpc_metrics),
+      metrics_(metrics),
+      response_(response) {}
 
 void SendReactor::Start(const v1::SendRequest& request, absl::Time deadline,
                         const std::string& trace_id, DrainGate::Token token) {
@@ -30,6 +40,12 @@ void SendReactor::Complete(absl::StatusOr<v1::SendResponse> result) {
   if (!result.ok()) {
     if (absl::IsDeadlineExceeded(result.status())) metrics_.expired.Increment();
     if (absl::IsCancelled(result.status())) metrics_.cancelled.Increment();
+    if (std::optional<absl::Duration> delay = RateLimiter::RetryDelay(result.status())) {
+      metrics_.rate_limited.Increment();
+      // The delay in a machine-readable form too, for clients that retry.
+      context_->AddTrailingMetadata(kRetryAfterMetadata,
+                                    absl::StrCat(absl::ToInt64Milliseconds(*delay)));
+    }
     runtime::Logger("send")->debug("send {} failed: {}", message_id_, result.status().ToString());
     Reject(pipeline::ToGrpcStatus(result.status()));
     return;

@@ -15,6 +15,10 @@
 
 namespace parley::intake {
 
+// Trailing metadata key of a rate-limited Send: the delay in milliseconds
+// after which a retry is admitted, also given in the status message.
+inline constexpr char kRetryAfterMetadata[] = "retry-after-ms";
+
 // Serves one Send call. It finishes when the message's outcome arrives,
 // which the stage guarantees by the call's deadline at the latest. A client
 // cancellation is passed downstream, so that the message is withdrawn if
@@ -27,10 +31,13 @@ class SendReactor : public grpc::ServerUnaryReactor {
     prometheus::Counter& cancelled;
     // From intake receiving a Send to broadcaster accepting its message.
     prometheus::Histogram& commit_latency;
+    // Sends rejected by the per-sender rate limit.
+    prometheus::Counter& rate_limited;
   };
 
-  SendReactor(IntakeStage& stage, runtime::RpcMetrics& rpc_metrics, Metrics& metrics,
-              v1::SendResponse* response);
+  // `context` is the call's, which gRPC keeps alive until OnDone.
+  SendReactor(grpc::CallbackServerContext* context, IntakeStage& stage,
+              runtime::RpcMetrics& rpc_metrics, Metrics& metrics, v1::SendResponse* response);
 
   // Forwards `request`, holding `token` until the call finishes.
   void Start(const v1::SendRequest& request, absl::Time deadline, const std::string& trace_id,
@@ -45,6 +52,7 @@ class SendReactor : public grpc::ServerUnaryReactor {
  private:
   void Complete(absl::StatusOr<v1::SendResponse> result);
 
+  grpc::CallbackServerContext* const context_;
   IntakeStage& stage_;
   runtime::RpcMetrics& rpc_metrics_;
   Metrics& metrics_;

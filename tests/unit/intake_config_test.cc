@@ -22,6 +22,9 @@ TEST(LoadIntakeConfig, EmptyMappingGivesDefaults) {
   EXPECT_EQ(config->limits.sender_max_bytes, 32u);
   EXPECT_EQ(config->limits.text_max_bytes, 4096u);
   EXPECT_EQ(config->limits.client_message_id_max_bytes, 128u);
+  EXPECT_EQ(config->rate_limit.messages_per_second, 0) << "off by default";
+  EXPECT_EQ(config->rate_limit.burst, 20);
+  EXPECT_EQ(config->rate_limit.max_senders, 100'000);
 }
 
 TEST(LoadIntakeConfig, DeployFileIsValid) {
@@ -34,6 +37,8 @@ TEST(LoadIntakeConfig, DeployFileIsValid) {
   EXPECT_EQ(config->processor.reconnect.max, absl::Seconds(5));
   EXPECT_EQ(config->default_timeout, absl::Seconds(10));
   EXPECT_EQ(config->limits.text_max_bytes, 4096u);
+  EXPECT_EQ(config->rate_limit.messages_per_second, 5);
+  EXPECT_EQ(config->rate_limit.burst, 20);
 }
 
 TEST(LoadIntakeConfig, FullFileOverridesDefaults) {
@@ -98,6 +103,27 @@ TEST(LoadIntakeConfig, ErrorsReportedTogether) {
                 ":2: key 'processor.target': expected host:port with a port from 0 to 65535, "
                 "got 'nowhere'\n" +
                 path + ":4: key 'send.default_timeout': duration 0 is out of range [1ms, 1h]");
+}
+
+TEST(LoadIntakeConfig, RateLimit) {
+  unit_test::TempFile file("intake.yaml",
+                           "rate_limit:\n"
+                           "  messages_per_second: 5\n"
+                           "  burst: 10\n"
+                           "  max_senders: 1000\n");
+  absl::StatusOr<IntakeConfig> config = LoadIntakeConfig(file.path());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rate_limit.messages_per_second, 5);
+  EXPECT_EQ(config->rate_limit.burst, 10);
+  EXPECT_EQ(config->rate_limit.max_senders, 1000);
+}
+
+TEST(LoadIntakeConfig, RateLimitBurstOutOfRange) {
+  unit_test::TempFile file("intake.yaml", "rate_limit:\n  messages_per_second: 5\n  burst: 0\n");
+  absl::StatusOr<IntakeConfig> config = LoadIntakeConfig(file.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file.path() + ":3: key 'rate_limit.burst': value 0 is out of range [1, 1000000]");
 }
 
 }  // namespace

@@ -237,5 +237,27 @@ TEST(IntakeStage, RejectsInvalidUtf8Sender) {
   EXPECT_TRUE(hop.sent().empty());
 }
 
+TEST(IntakeStage, RateLimitKeysOnNfcSender) {
+  RecordingHop hop;
+  absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+  RateLimiter limiter({.messages_per_second = 1, .burst = 1}, [&now] { return now; });
+  IntakeStage stage(chat::Limits(), hop, &limiter);
+
+  Reply first;
+  stage.Send(MakeRequest("lobby", kComposedZoe, "hi", ""), "~a", absl::InfiniteFuture(), "",
+             Into(first));
+  EXPECT_EQ(first.calls, 0) << "the reply waits for the commit";
+  Reply second;
+  stage.Send(MakeRequest("lobby", kDecomposedZoe, "hi", ""), "~b", absl::InfiniteFuture(), "",
+             Into(second));
+
+  ASSERT_EQ(second.calls, 1);
+  EXPECT_EQ(second.response->status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(second.response->status().message(),
+            std::string("sender \"") + kComposedZoe +
+                "\" exceeded 1 message per second (burst 1); retry in 1000ms");
+  EXPECT_EQ(hop.sent().size(), 1u);
+}
+
 }  // namespace
 }  // namespace parley::intake
