@@ -72,7 +72,7 @@ grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
       ->debug("subscriber {} from {} joined {} rooms", id, context->peer(), rooms.size());
   auto queue = std::make_shared<SubscriberQueue>(
       id, std::move(rooms), from_sequence,
-      static_cast<size_t>(config_.subscriber_max_queued_messages));
+      static_cast<size_t>(config_.subscriber_max_queued_messages), request->sender());
   return new SubscribeReactor(fanout_, std::move(queue), metrics_, rpc_metrics_, shutdown_);
 }
 
@@ -97,6 +97,23 @@ absl::Status BroadcasterService::FillHistory(const v1::HistoryRequest& request,
   for (const EventPtr& event : page.messages) *response->add_messages() = event->message();
   response->set_first_available_sequence(page.first_available_sequence);
   return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* BroadcasterService::Members(grpc::CallbackServerContext* context,
+                                                      const v1::MembersRequest* request,
+                                                      v1::MembersResponse* response) {
+  absl::Time started = absl::Now();
+  absl::Status status = ValidateMembers(*request);
+  if (status.ok()) {
+    for (v1::Member& member : fanout_.Members(request->room())) {
+      *response->add_members() = std::move(member);
+    }
+  }
+  rpc_metrics_.Observe("parley.v1.Broadcaster", "Members",
+                       static_cast<grpc::StatusCode>(status.code()), absl::Now() - started);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(pipeline::ToGrpcStatus(status));
+  return reactor;
 }
 
 void BroadcasterService::Register(grpc::ServerBuilder& builder) {

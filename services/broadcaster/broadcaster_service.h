@@ -30,7 +30,8 @@ class DeliverService : public internal::v1::Fanout::Service {
   runtime::RpcMetrics& rpc_metrics_;
 };
 
-// The public Broadcaster API (Subscribe, History) and the service's lifecycle.
+// The public Broadcaster API (Subscribe, History, Members) and the
+// service's lifecycle.
 class BroadcasterService : public runtime::Service, public v1::Broadcaster::CallbackService {
  public:
   BroadcasterService(const BroadcasterConfig& config, runtime::ServiceHost& host);
@@ -41,6 +42,9 @@ class BroadcasterService : public runtime::Service, public v1::Broadcaster::Call
   grpc::ServerUnaryReactor* History(grpc::CallbackServerContext* context,
                                     const v1::HistoryRequest* request,
                                     v1::HistoryResponse* response) override;
+  grpc::ServerUnaryReactor* Members(grpc::CallbackServerContext* context,
+                                    const v1::MembersRequest* request,
+                                    v1::MembersResponse* response) override;
 
   // runtime::Service
   void Register(grpc::ServerBuilder& builder) override;

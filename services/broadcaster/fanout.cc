@@ -1,6 +1,7 @@
 #include "fanout.h"
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "parley/runtime/logging.h"
 
 namespace parley::broadcaster {
@@ -63,6 +64,7 @@ void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::Outc
 void Fanout::Cancel(const std::string& /*message_id*/) {}
 
 void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue) {
+  std::vector<std::shared_ptr<SubscriberQueue>> to_wake = {queue};
   {
     parley::MutexLock lock(&mu_);
     for (const std::string& name : queue->rooms()) {
@@ -71,22 +73,73 @@ void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue) {
       if (from_sequence > 0) {
         for (const EventPtr& event : room.history.From(from_sequence)) queue->Push(event);
       }
+      if (!queue->sender().empty()) {
+        std::multiset<absl::Time>& starts = room.members[queue->sender()];
+        if (starts.empty()) {
+          PushPresence(room, name, queue->sender(), v1::Presence::CHANGE_JOINED, &to_wake);
+        }
+        starts.insert(queue->started());
+      }
       room.subscribers.insert(queue);
     }
     all_.insert(queue);
     metrics_.subscribers.Set(static_cast<double>(all_.size()));
   }
-  queue->Wake();
+  for (const auto& waking : to_wake) waking->Wake();
 }
 
 void Fanout::Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue) {
-  parley::MutexLock lock(&mu_);
-  for (const std::string& name : queue->rooms()) {
-    auto it = rooms_.find(name);
-    if (it != rooms_.end()) it->second->subscribers.erase(queue);
+  std::vector<std::shared_ptr<SubscriberQueue>> to_wake;
+  {
+    parley::MutexLock lock(&mu_);
+    for (const std::string& name : queue->rooms()) {
+      auto it = rooms_.find(name);
+      if (it == rooms_.end()) continue;
+      Room& room = *it->second;
+      if (room.subscribers.erase(queue) == 0 || queue->sender().empty()) continue;
+
+      auto member = room.members.find(queue->sender());
+      member->second.erase(member->second.find(queue->started()));
+      if (member->second.empty()) {
+        room.members.erase(member);
+        PushPresence(room, name, queue->sender(), v1::Presence::CHANGE_LEFT, &to_wake);
+      }
+    }
+    all_.erase(queue);
+    metrics_.subscribers.Set(static_cast<double>(all_.size()));
   }
-  all_.erase(queue);
-  metrics_.subscribers.Set(static_cast<double>(all_.size()));
+  for (const auto& waking : to_wake) waking->Wake();
+}
+
+void Fanout::PushPresence(Room& room, const std::string& room_name, const std::string& sender,
+                          v1::Presence::Change change,
+                          std::vector<std::shared_ptr<SubscriberQueue>>* to_wake) {
+  if (room.subscribers.empty()) return;
+  auto event = std::make_shared<v1::Event>();
+  v1::Presence* presence = event->mutable_presence();
+  presence->set_room(room_name);
+  presence->set_sender(sender);
+  presence->set_change(change);
+  *presence->mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(absl::Now()));
+  for (const auto& queue : room.subscribers) {
+    if (queue->Push(event)) to_wake->push_back(queue);
+  }
+}
+
+std::vector<v1::Member> Fanout::Members(const std::string& room) const {
+  std::vector<v1::Member> members;
+  parley::MutexLock lock(&mu_);
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return members;
+  for (const auto& [sender, starts] : it->second->members) {
+    v1::Member& member = members.emplace_back();
+    member.set_sender(sender);
+    *member.mutable_since() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+        absl::ToUnixNanos(*starts.begin()));
+    member.set_subscriptions(static_cast<uint32_t>(starts.size()));
+  }
+  return members;
 }
 
 void Fanout::CloseAll(const absl::Status& status) {

@@ -2,7 +2,9 @@
 #define PARLEY_SERVICES_BROADCASTER_FANOUT_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,8 +35,19 @@ class Fanout : public pipeline::Stage {
   // Adds `queue` to its rooms. It first queues the history messages from
   // the queue's from sequence in each room, so that replay and live
   // delivery meet with no gap and no duplicate.
+  //
+  // A queue with a sender makes that sender a member of its rooms. The
+  // first subscription of a sender in a room queues a CHANGE_JOINED
+  // presence event for the room's other subscribers, and Unsubscribe of
+  // its last one queues CHANGE_LEFT. The subscription that joins or leaves
+  // gets no presence event of its own. Presence events are queued under
+  // the same lock as messages, so every subscriber of a room receives them at
+  // the same place among the room's messages.
   void Subscribe(const std::shared_ptr<SubscriberQueue>& queue);
   void Unsubscribe(const std::shared_ptr<SubscriberQueue>& queue);
+
+  // Returns the members of `room`, sorted by sender.
+  std::vector<v1::Member> Members(const std::string& room) const;
 
   // Closes every subscriber queue with `status` after its queued events.
   void CloseAll(const absl::Status& status);
@@ -62,9 +75,16 @@ class Fanout : public pipeline::Stage {
     explicit Room(size_t history_size) : history(history_size) {}
     RoomHistory history;
     absl::flat_hash_set<std::shared_ptr<SubscriberQueue>> subscribers;
+    // Start times of the open subscriptions of each member, by sender.
+    std::map<std::string, std::multiset<absl::Time>> members;
   };
 
   Room& RoomFor(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues a presence event for every subscriber of `room` and adds the
+  // queues to wake to `to_wake`.
+  static void PushPresence(Room& room, const std::string& room_name, const std::string& sender,
+                           v1::Presence::Change change,
+                           std::vector<std::shared_ptr<SubscriberQueue>>* to_wake);
 
   const size_t history_per_room_;
   BroadcasterMetrics& metrics_;

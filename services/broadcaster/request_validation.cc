@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "parley/chat/validation.h"
 
@@ -20,6 +21,18 @@ absl::Status ValidateSubscribe(const v1::SubscribeRequest& request) {
   for (const std::string& room : request.rooms()) {
     absl::Status status = chat::ValidateRoom("rooms", room, chat::Limits{});
     if (!status.ok()) return status;
+  }
+  absl::flat_hash_set<std::string> seen;
+  for (const std::string& room : request.rooms()) {
+    if (!seen.insert(room).second) {
+      return absl::InvalidArgumentError(absl::StrCat("rooms: room '", room, "' is listed twice"));
+    }
+  }
+  if (!request.sender().empty()) {
+    if (absl::Status status = chat::ValidateSender(request.sender(), chat::Limits{});
+        !status.ok()) {
+      return status;
+    }
   }
   for (const auto& [room, sequence] : request.room_from_sequence()) {
     if (std::find(request.rooms().begin(), request.rooms().end(), room) == request.rooms().end()) {

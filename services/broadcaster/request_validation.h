@@ -15,6 +15,8 @@ namespace parley::broadcaster {
 inline constexpr int kMaxRoomsPerSubscription = 64;
 inline constexpr size_t kDefaultHistoryLimit = 50;
 
+// Checks that the rooms are 1 to 64 distinct valid names and that a
+// non-empty sender follows the sender rules that intake applies to Send.
 absl::Status ValidateSubscribe(const v1::SubscribeRequest& request);
 
 // Returns the number of messages to return: `limit`, or for 0 the default

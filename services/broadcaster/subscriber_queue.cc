@@ -7,8 +7,12 @@ namespace parley::broadcaster {
 
 SubscriberQueue::SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
                                  const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
-                                 size_t max_queued)
-    : id_(id), rooms_(std::move(rooms)), max_queued_(max_queued), from_sequence_(from_sequence) {
+                                 size_t max_queued, std::string sender)
+    : id_(id),
+      rooms_(std::move(rooms)),
+      sender_(std::move(sender)),
+      max_queued_(max_queued),
+      from_sequence_(from_sequence) {
   for (const std::string& room : rooms_) next_sequence_[room] = FromSequence(room);
 }
 
@@ -20,20 +24,26 @@ uint64_t SubscriberQueue::FromSequence(const std::string& room) const {
 bool SubscriberQueue::Push(const EventPtr& event) {
   parley::MutexLock lock(&mu_);
   if (end_.has_value()) return false;
+  if (!event->has_message()) return EnqueueLocked(event);
+
   const v1::ChatMessage& message = event->message();
   uint64_t& next = next_sequence_[message.room()];
   if (next != 0 && message.sequence() < next) return false;
 
-  bool was_empty = queue_.empty();
+  bool wake = false;
   if (next != 0 && message.sequence() > next) {
     auto gap = std::make_shared<v1::Event>();
     gap->mutable_gap()->set_room(message.room());
     gap->mutable_gap()->set_requested_sequence(next);
     gap->mutable_gap()->set_first_available_sequence(message.sequence());
-    queue_.push_back(std::move(gap));
+    wake = EnqueueLocked(std::move(gap));
   }
   next = message.sequence() + 1;
+  if (end_.has_value()) return wake;
+  return EnqueueLocked(event) || wake;
+}
 
+bool SubscriberQueue::EnqueueLocked(EventPtr event) {
   if (queue_.size() >= max_queued_) {
     end_ = absl::ResourceExhaustedError(
         absl::StrCat("subscriber fell behind: ", queue_.size(),
@@ -41,8 +51,8 @@ bool SubscriberQueue::Push(const EventPtr& event) {
     queue_.clear();
     return true;
   }
-  queue_.push_back(event);
-  return was_empty;
+  queue_.push_back(std::move(event));
+  return queue_.size() == 1;
 }
 
 bool SubscriberQueue::Close(const absl::Status& status, bool discard_queued) {

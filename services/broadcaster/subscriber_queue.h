@@ -12,12 +12,14 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "parley/base/mutex.h"
 #include "parley/v1/chat.pb.h"
 
 namespace parley::broadcaster {
 
-// One committed event, built once and shared by every subscriber queue.
+// One event, built once and shared by every subscriber queue.
 using EventPtr = std::shared_ptr<const v1::Event>;
 
 // The events waiting for one subscriber, independent of the transport: the
@@ -27,20 +29,23 @@ using EventPtr = std::shared_ptr<const v1::Event>;
 class SubscriberQueue {
  public:
   // `from_sequence` maps each room to the first sequence wanted there (0 or
-  // absent: whatever comes next).
+  // absent: whatever comes next). A non-empty `sender` makes the subscriber
+  // a member of its rooms, with presence events for the others.
   SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
                   const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
-                  size_t max_queued);
+                  size_t max_queued, std::string sender = {});
 
   // Returns the first sequence wanted in `room`, 0 for live events only.
   uint64_t FromSequence(const std::string& room) const;
 
   uint64_t id() const { return id_; }
   const std::vector<std::string>& rooms() const { return rooms_; }
+  const std::string& sender() const { return sender_; }
+  absl::Time started() const { return started_; }
 
-  // Queues a message event. Skips sequences before the wanted one and puts
-  // a Gap event first when sequences are missing. Returns true when the
-  // transport should be woken up.
+  // Queues a message or presence event. For messages it skips sequences
+  // before the wanted one and puts a Gap event first when sequences are
+  // missing. Returns true when the transport should be woken up.
   bool Push(const EventPtr& event);
 
   // Ends the stream with `status` once the queued events are written, or
@@ -74,9 +79,14 @@ class SubscriberQueue {
 
  private:
   std::string DescribeResumePointLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends `event`, or closes the queue with RESOURCE_EXHAUSTED when it is
+  // full. Returns true when the transport should be woken up.
+  bool EnqueueLocked(EventPtr event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const uint64_t id_;
   const std::vector<std::string> rooms_;
+  const std::string sender_;
+  const absl::Time started_ = absl::Now();
   const size_t max_queued_;
   const absl::flat_hash_map<std::string, uint64_t> from_sequence_;
 

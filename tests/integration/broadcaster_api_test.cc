@@ -1,10 +1,14 @@
-// Broadcaster's History call through the real binaries on loopback.
+// Broadcaster's History and Members calls and presence events, through
+// the real binaries on loopback.
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -14,6 +18,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "parley/base/mutex.h"
 #include "parley/v1/chat.grpc.pb.h"
 #include "service_stack.h"
 
@@ -95,6 +100,148 @@ TEST(BroadcasterApi, HistoryRejectsBadInput) {
   EXPECT_THAT(too_many.error_message(), HasSubstr("maximum of 4"));
 
   grpc::Status bad_room = CallHistory(*stub, "no spaces", 0, 1, &response);
+  EXPECT_EQ(bad_room.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad_room.error_message(), StartsWith("room:"));
+}
+
+// A Subscribe stream under a sender name that records presence events as
+// "alice joined lobby" on a background thread.
+class PresenceWatcher {
+ public:
+  PresenceWatcher(const std::string& address, const std::string& room, const std::string& sender)
+      : stub_(BroadcasterStub(address)) {
+    request_.add_rooms(room);
+    request_.set_sender(sender);
+    reader_ = stub_->Subscribe(&context_, request_);
+    reader_->WaitForInitialMetadata();
+    thread_ = std::thread([this] { Read(); });
+  }
+
+  ~PresenceWatcher() { Leave(); }
+
+  // Cancels the stream and waits until it has ended.
+  void Leave() {
+    context_.TryCancel();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Blocks until `line` was recorded or `timeout` passes.
+  bool WaitFor(const std::string& line, absl::Duration timeout) {
+    parley::MutexLock lock(&mu_);
+    auto seen = [this, &line]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return std::find(lines_.begin(), lines_.end(), line) != lines_.end();
+    };
+    return mu_.AwaitWithTimeout(seen, timeout);
+  }
+
+  std::vector<std::string> Lines() {
+    parley::MutexLock lock(&mu_);
+    return lines_;
+  }
+
+ private:
+  void Read() {
+    v1::Event event;
+    while (reader_->Read(&event)) {
+      if (!event.has_presence()) continue;
+      const v1::Presence& presence = event.presence();
+      bool joined = presence.change() == v1::Presence::CHANGE_JOINED;
+      parley::MutexLock lock(&mu_);
+      lines_.push_back(
+          absl::StrCat(presence.sender(), joined ? " joined " : " left ", presence.room()));
+    }
+    reader_->Finish().IgnoreError();
+  }
+
+  std::unique_ptr<v1::Broadcaster::Stub> stub_;
+  v1::SubscribeRequest request_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<v1::Event>> reader_;
+  parley::Mutex mu_;
+  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+// Returns the members of `room` as "sender xN".
+std::vector<std::string> CallMembers(v1::Broadcaster::Stub& stub, const std::string& room) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kCallTimeout));
+  v1::MembersRequest request;
+  request.set_room(room);
+  v1::MembersResponse response;
+  grpc::Status status = stub.Members(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  std::vector<std::string> members;
+  for (const v1::Member& member : response.members()) {
+    EXPECT_GT(member.since().seconds(), 0) << member.sender();
+    members.push_back(absl::StrCat(member.sender(), " x", member.subscriptions()));
+  }
+  return members;
+}
+
+// Polls Members until it returns `expected` or `timeout` passes, because a
+// subscription registers and ends on the server after the client's call
+// returns. Returns the last list.
+std::vector<std::string> WaitForMembers(v1::Broadcaster::Stub& stub, const std::string& room,
+                                        const std::vector<std::string>& expected,
+                                        absl::Duration timeout) {
+  absl::Time give_up = absl::Now() + timeout;
+  std::vector<std::string> members = CallMembers(stub, room);
+  while (members != expected && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+    members = CallMembers(stub, room);
+  }
+  return members;
+}
+
+TEST(BroadcasterApi, PresenceAndMembers) {
+  ServiceStack stack;
+  stack.Start("broadcaster");
+  auto stub = BroadcasterStub(stack.broadcaster_address());
+  EXPECT_TRUE(CallMembers(*stub, "lobby").empty());
+
+  PresenceWatcher bob(stack.broadcaster_address(), "lobby", "bob");
+  auto alice = std::make_unique<PresenceWatcher>(stack.broadcaster_address(), "lobby", "alice");
+  ASSERT_TRUE(bob.WaitFor("alice joined lobby", absl::Seconds(20)));
+  EXPECT_THAT(CallMembers(*stub, "lobby"), ElementsAre("alice x1", "bob x1"));
+
+  // A second stream under the same name counts once.
+  auto alice_again =
+      std::make_unique<PresenceWatcher>(stack.broadcaster_address(), "lobby", "alice");
+  EXPECT_THAT(WaitForMembers(*stub, "lobby", {"alice x2", "bob x1"}, absl::Seconds(20)),
+              ElementsAre("alice x2", "bob x1"));
+  alice->Leave();
+  EXPECT_THAT(WaitForMembers(*stub, "lobby", {"alice x1", "bob x1"}, absl::Seconds(20)),
+              ElementsAre("alice x1", "bob x1"));
+
+  alice_again->Leave();
+  ASSERT_TRUE(bob.WaitFor("alice left lobby", absl::Seconds(20)));
+  EXPECT_THAT(bob.Lines(), ElementsAre("alice joined lobby", "alice left lobby"));
+  EXPECT_TRUE(alice->Lines().empty()) << "alice gets no event for her own join";
+  EXPECT_THAT(CallMembers(*stub, "lobby"), ElementsAre("bob x1"));
+}
+
+TEST(BroadcasterApi, SubscribeRejectsBadSender) {
+  ServiceStack stack;
+  stack.Start("broadcaster");
+  auto stub = BroadcasterStub(stack.broadcaster_address());
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kCallTimeout));
+  v1::SubscribeRequest request;
+  request.add_rooms("lobby");
+  request.set_sender("a/b");
+  auto reader = stub->Subscribe(&context, request);
+  v1::Event event;
+  EXPECT_FALSE(reader->Read(&event));
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), StartsWith("sender:"));
+
+  v1::MembersRequest members_request;
+  members_request.set_room("bad room");
+  v1::MembersResponse members;
+  grpc::ClientContext members_context;
+  grpc::Status bad_room = stub->Members(&members_context, members_request, &members);
   EXPECT_EQ(bad_room.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad_room.error_message(), StartsWith("room:"));
 }

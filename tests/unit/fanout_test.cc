@@ -51,10 +51,26 @@ std::vector<std::string> PopAll(SubscriberQueue& queue) {
                                     event->gap().first_available_sequence()));
       continue;
     }
+    if (event->has_presence()) {
+      const v1::Presence& presence = event->presence();
+      events.push_back(absl::StrCat(
+          presence.sender(), presence.change() == v1::Presence::CHANGE_JOINED ? " joined " : " left ",
+          presence.room()));
+      continue;
+    }
     events.push_back(absl::StrCat(event->message().room(), "#", event->message().sequence()));
     queue.MarkDelivered(*event);
   }
   return events;
+}
+
+// Returns the members of `room` as "sender xN".
+std::vector<std::string> MemberList(const Fanout& fanout, const std::string& room) {
+  std::vector<std::string> members;
+  for (const v1::Member& member : fanout.Members(room)) {
+    members.push_back(absl::StrCat(member.sender(), " x", member.subscriptions()));
+  }
+  return members;
 }
 
 class FanoutTest : public ::testing::Test {
@@ -69,9 +85,10 @@ class FanoutTest : public ::testing::Test {
   }
 
   std::shared_ptr<SubscriberQueue> Subscribe(std::vector<std::string> rooms,
-                                             FromSequence from = {}, size_t max_queued = 100) {
+                                             FromSequence from = {}, size_t max_queued = 100,
+                                             std::string sender = {}) {
     auto queue = std::make_shared<SubscriberQueue>(++subscriber_ids_, std::move(rooms), from,
-                                                   max_queued);
+                                                   max_queued, std::move(sender));
     fanout_.Subscribe(queue);
     return queue;
   }
@@ -262,6 +279,78 @@ TEST_F(FanoutTest, HistoryPageOldestFirst) {
   Fanout::HistoryPage unknown = fanout_.History("nobody-here", 0, 10);
   EXPECT_TRUE(unknown.messages.empty());
   EXPECT_EQ(unknown.first_available_sequence, 0u);
+}
+
+TEST_F(FanoutTest, PresenceForOthersOnly) {
+  auto reader = Subscribe({"a"});
+  auto bob = Subscribe({"a"}, {}, 100, "bob");
+  EXPECT_THAT(PopAll(*reader), ElementsAre("bob joined a"));
+  EXPECT_TRUE(PopAll(*bob).empty()) << "a subscriber gets no event for its own join";
+
+  auto alice = Subscribe({"a", "b"}, {}, 100, "alice");
+  EXPECT_THAT(PopAll(*reader), ElementsAre("alice joined a"));
+  EXPECT_THAT(PopAll(*bob), ElementsAre("alice joined a"));
+  EXPECT_TRUE(PopAll(*alice).empty());
+
+  fanout_.Unsubscribe(alice);
+  EXPECT_THAT(PopAll(*reader), ElementsAre("alice left a"));
+  EXPECT_THAT(PopAll(*bob), ElementsAre("alice left a"));
+  fanout_.Unsubscribe(bob);
+  fanout_.Unsubscribe(reader);
+}
+
+TEST_F(FanoutTest, PresenceOncePerSender) {
+  auto reader = Subscribe({"a"});
+  auto first = Subscribe({"a"}, {}, 100, "alice");
+  auto second = Subscribe({"a"}, {}, 100, "alice");
+  EXPECT_THAT(PopAll(*reader), ElementsAre("alice joined a"));
+  EXPECT_THAT(MemberList(fanout_, "a"), ElementsAre("alice x2"));
+
+  fanout_.Unsubscribe(first);
+  EXPECT_TRUE(PopAll(*reader).empty()) << "alice still has a subscription";
+  EXPECT_THAT(MemberList(fanout_, "a"), ElementsAre("alice x1"));
+
+  fanout_.Unsubscribe(second);
+  EXPECT_THAT(PopAll(*reader), ElementsAre("alice left a"));
+  EXPECT_TRUE(MemberList(fanout_, "a").empty());
+  fanout_.Unsubscribe(reader);
+}
+
+TEST_F(FanoutTest, PresenceOrderedWithMessages) {
+  auto reader = Subscribe({"a"});
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  auto alice = Subscribe({"a"}, FromSequence{{"a", 1}}, 100, "alice");
+  ASSERT_TRUE(Deliver("a", 2).ok());
+  fanout_.Unsubscribe(alice);
+  ASSERT_TRUE(Deliver("a", 3).ok());
+
+  EXPECT_THAT(PopAll(*reader), ElementsAre("a#1", "alice joined a", "a#2", "alice left a", "a#3"));
+  EXPECT_THAT(PopAll(*alice), ElementsAre("a#1", "a#2")) << "presence is not in history";
+  fanout_.Unsubscribe(reader);
+}
+
+TEST_F(FanoutTest, MembersSortedWithSince) {
+  absl::Time before = absl::Now();
+  auto carol = Subscribe({"a"}, {}, 100, "carol");
+  auto alice = Subscribe({"a"}, {}, 100, "alice");
+  auto alice_again = Subscribe({"a"}, {}, 100, "alice");
+  auto anonymous = Subscribe({"a"});
+
+  std::vector<v1::Member> members = fanout_.Members("a");
+  ASSERT_EQ(members.size(), 2u) << "anonymous readers are not members";
+  EXPECT_EQ(members[0].sender(), "alice");
+  EXPECT_EQ(members[0].subscriptions(), 2u);
+  EXPECT_EQ(absl::FromUnixSeconds(members[0].since().seconds()) +
+                absl::Nanoseconds(members[0].since().nanos()),
+            alice->started())
+      << "since is the earliest open subscription";
+  EXPECT_GE(alice->started(), before);
+  EXPECT_EQ(members[1].sender(), "carol");
+  EXPECT_EQ(members[1].subscriptions(), 1u);
+  EXPECT_TRUE(fanout_.Members("b").empty());
+
+  for (const auto& queue : {carol, alice, alice_again, anonymous}) fanout_.Unsubscribe(queue);
+  EXPECT_TRUE(fanout_.Members("a").empty());
 }
 
 }  // namespace

@@ -40,6 +40,33 @@ TEST(ValidateSubscribe, NamesRoomsField) {
   EXPECT_TRUE(ValidateSubscribe(good).ok());
 }
 
+TEST(ValidateSubscribe, RejectsRepeatedRoom) {
+  v1::SubscribeRequest request;
+  request.add_rooms("a");
+  request.add_rooms("b");
+  request.add_rooms("a");
+  absl::Status status = ValidateSubscribe(request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "rooms: room 'a' is listed twice");
+}
+
+TEST(ValidateSubscribe, ChecksSenderWhenSet) {
+  v1::SubscribeRequest request;
+  request.add_rooms("a");
+  EXPECT_TRUE(ValidateSubscribe(request).ok()) << "an empty sender is an anonymous reader";
+
+  request.set_sender("alice");
+  EXPECT_TRUE(ValidateSubscribe(request).ok());
+
+  for (const std::string& sender :
+       {std::string("a/b"), std::string(" alice"), std::string(33, 's'), std::string("a\x01")}) {
+    request.set_sender(sender);
+    absl::Status status = ValidateSubscribe(request);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << sender;
+    EXPECT_THAT(std::string(status.message()), StartsWith("sender:")) << sender;
+  }
+}
+
 TEST(ValidateHistory, ZeroLimitMeansDefault) {
   absl::StatusOr<size_t> limit = ValidateHistory(MakeHistoryRequest("lobby", 0), 1000);
   ASSERT_TRUE(limit.ok()) << limit.status();

@@ -112,6 +112,41 @@ TEST(SubscriberQueue, OverflowClosesResourceExhausted) {
   EXPECT_FALSE(queue.Push(MakeMessage("a", 5)));
 }
 
+TEST(SubscriberQueue, PresenceCountsTowardLimit) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), 2, "bob");
+  EXPECT_EQ(queue.sender(), "bob");
+  auto presence = std::make_shared<v1::Event>();
+  presence->mutable_presence()->set_room("a");
+  presence->mutable_presence()->set_sender("alice");
+  presence->mutable_presence()->set_change(v1::Presence::CHANGE_JOINED);
+
+  EXPECT_TRUE(queue.Push(presence));
+  EXPECT_FALSE(queue.Push(MakeMessage("a", 7)));
+  EXPECT_TRUE(queue.Push(presence)) << "the third event overflows a queue of 2";
+  ASSERT_TRUE(queue.closed());
+  SubscriberQueue::Next next = queue.Pop();
+  ASSERT_TRUE(next.end.has_value());
+  EXPECT_EQ(next.end->code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(SubscriberQueue, PresenceKeepsSequenceState) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  auto presence = std::make_shared<v1::Event>();
+  presence->mutable_presence()->set_room("a");
+  presence->mutable_presence()->set_sender("alice");
+
+  queue.Push(MakeMessage("a", 1));
+  queue.Push(presence);
+  queue.Push(MakeMessage("a", 2));
+  std::vector<std::string> kinds;
+  while (EventPtr event = queue.Pop().event) {
+    kinds.push_back(event->has_presence() ? "presence" : absl::StrCat("a#", event->message().sequence()));
+    queue.MarkDelivered(*event);
+  }
+  EXPECT_THAT(kinds, ElementsAre("a#1", "presence", "a#2"));
+  EXPECT_EQ(queue.DescribeResumePoint(), "a#2");
+}
+
 TEST(SubscriberQueue, CloseDeliversQueuedFirst) {
   SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
   queue.Push(MakeMessage("a", 1));
