@@ -60,7 +60,8 @@ is_prometheus_running() {
   state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
   [[ "$state" != Z* ]] || return 1
   cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ "$cmdline" == prometheus* && "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
+  [[ "$cmdline" == *"prometheus --config.file="* &&
+    "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
 }
 
 # Succeeds when PID runs NAME: parley-SERVICE or prometheus.

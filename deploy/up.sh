@@ -285,7 +285,8 @@ is_prometheus_running() {
   state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
   [[ "$state" != Z* ]] || return 1
   cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ "$cmdline" == prometheus* && "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
+  [[ "$cmdline" == *"prometheus --config.file="* &&
+    "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
 }
 
 # Prints the --web.listen-address that process PID was started with.
@@ -340,6 +341,15 @@ start_prometheus() {
   printf '%s\n' "$!"
 }
 
+# Succeeds when PID is a live, non-zombie process. Right after
+# start_prometheus the pid may still run setsid or nohup, which exec
+# Prometheus, so this checks no command line.
+is_alive() {
+  local pid=$1 state
+  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  [[ "$state" != Z* ]]
+}
+
 # Polls /-/ready until Prometheus returns 200, failing early if the process
 # exits and after prometheus_ready_timeout_seconds at the latest.
 wait_until_prometheus_ready() {
@@ -347,7 +357,7 @@ wait_until_prometheus_ready() {
   local deadline=$(($(now_micros) + prometheus_ready_timeout_seconds * 1000000))
 
   while true; do
-    if ! is_prometheus_running "$pid"; then
+    if ! is_alive "$pid"; then
       printf 'up.sh: error: prometheus (pid %s) exited before it became ready\n' "$pid" >&2
       rm -f "$prometheus_pid_file"
       print_log_tail "$prometheus_log_file"
