@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "parley/config/effective_values.h"
 
 namespace parley::config {
 namespace {
@@ -14,6 +15,31 @@ std::string Location(const std::string& file, const YAML::Mark& mark) {
   if (mark.is_null()) return file;
   return absl::StrCat(file, ":", mark.line + 1);
 }
+
+std::string Formatted(const std::string& value) { return value; }
+std::string Formatted(bool value) { return value ? "true" : "false"; }
+std::string Formatted(int64_t value) { return absl::StrCat(value); }
+std::string Formatted(absl::Duration value) { return absl::FormatDuration(value); }
+// Lists can be long (a moderation word list), so only their size is shown.
+std::string Formatted(const std::vector<std::string>& value) {
+  return absl::StrCat("[", value.size(), " items]");
+}
+
+// Records the value of a key as it is when a Read returns, whichever way it
+// returns, for the effective configuration in the startup log.
+template <typename T>
+class RecordOnReturn {
+ public:
+  RecordOnReturn(std::string key, const T* value) : key_(std::move(key)), value_(value) {}
+  ~RecordOnReturn() { RecordEffectiveValue(key_, Formatted(*value_)); }
+
+  RecordOnReturn(const RecordOnReturn&) = delete;
+  RecordOnReturn& operator=(const RecordOnReturn&) = delete;
+
+ private:
+  std::string key_;
+  const T* value_;
+};
 
 std::string Shown(const YAML::Node& node) {
   if (node.IsScalar()) return absl::StrCat("'", node.Scalar(), "'");
@@ -82,6 +108,7 @@ void MappingReader::Fail(absl::string_view key, absl::string_view message) {
 }
 
 void MappingReader::Read(absl::string_view key, std::string* out) {
+  RecordOnReturn record(Dotted(key), out);
   YAML::Node node = Lookup(key);
   if (!node.IsDefined()) return;
   if (!node.IsScalar()) {
@@ -92,6 +119,7 @@ void MappingReader::Read(absl::string_view key, std::string* out) {
 }
 
 void MappingReader::Read(absl::string_view key, bool* out) {
+  RecordOnReturn record(Dotted(key), out);
   YAML::Node node = Lookup(key);
   if (!node.IsDefined()) return;
   bool value = false;
@@ -103,6 +131,7 @@ void MappingReader::Read(absl::string_view key, bool* out) {
 }
 
 void MappingReader::Read(absl::string_view key, int64_t* out, int64_t min, int64_t max) {
+  RecordOnReturn record(Dotted(key), out);
   YAML::Node node = Lookup(key);
   if (!node.IsDefined()) return;
   int64_t value = 0;
@@ -119,6 +148,7 @@ void MappingReader::Read(absl::string_view key, int64_t* out, int64_t min, int64
 
 void MappingReader::Read(absl::string_view key, absl::Duration* out, absl::Duration min,
                          absl::Duration max) {
+  RecordOnReturn record(Dotted(key), out);
   YAML::Node node = Lookup(key);
   if (!node.IsDefined()) return;
   absl::Duration value;
@@ -137,6 +167,7 @@ void MappingReader::Read(absl::string_view key, absl::Duration* out, absl::Durat
 }
 
 void MappingReader::Read(absl::string_view key, std::vector<std::string>* out) {
+  RecordOnReturn record(Dotted(key), out);
   YAML::Node node = Lookup(key);
   if (!node.IsDefined()) return;
   if (!node.IsSequence()) {
