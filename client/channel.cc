@@ -9,6 +9,11 @@ namespace parley::client {
 std::shared_ptr<grpc::Channel> CreateClientChannel(const std::string& target) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  // gRPC's own reconnect backoff grows to 120 s by default. While the
+  // channel waits, calls without wait_for_ready fail at once, so the
+  // subscriptions' retry backoff (at most 5 s) would not be the bound.
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
 }
 

@@ -3,65 +3,26 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <iostream>
-#include <mutex>
 #include <string>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "channel.h"
+#include "chat_send.h"
+#include "event_format.h"
 #include "line_reader.h"
+#include "output_line.h"
 #include "parley/v1/chat.grpc.pb.h"
-#include "room_feed.h"
+#include "resuming_subscription.h"
 #include "rpc_status.h"
-#include "send_call.h"
+#include "terminal_chat.h"
 
 namespace parley::client {
 namespace {
 
-// How long the chat waits at end of input for its own messages to come back.
-constexpr std::chrono::seconds kEchoTimeout(5);
-// Pause before the single retry of a Send that failed with UNAVAILABLE.
-constexpr std::chrono::milliseconds kRetryBackoff(250);
-
-// Returns a random 128-bit id as 32 hex digits.
-std::string NewClientMessageId() {
-  absl::BitGen random;
-  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
-                         absl::Uniform<uint64_t>(random));
-}
-
-// Waits for `duration` unless a stop is requested first. Returns false on
-// a stop request.
-bool WaitUnlessStopped(std::chrono::milliseconds duration, const std::stop_token& stop_token) {
-  std::mutex mutex;
-  std::condition_variable_any stopped;
-  std::unique_lock lock(mutex);
-  return !stopped.wait_for(lock, stop_token, duration, [] { return false; }) &&
-         !stop_token.stop_requested();
-}
-
-// Sends one chat line, retrying once on UNAVAILABLE. The request carries a
-// client_message_id, so intake returns the original result if the first
-// attempt did reach it.
-grpc::Status SendLine(parley::v1::Intake::Stub& stub, const ChatOptions& options,
-                      const std::string& text, const std::stop_token& stop_token,
-                      parley::v1::SendResponse& response) {
-  parley::v1::SendRequest request;
-  request.set_room(options.room);
-  request.set_sender(options.sender);
-  request.set_text(text);
-  request.set_client_message_id(NewClientMessageId());
-
-  const grpc::Status status = CallSend(stub, request, options.timeout_ms, stop_token, response);
-  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return status;
-  if (!WaitUnlessStopped(kRetryBackoff, stop_token)) return status;
-  return CallSend(stub, request, options.timeout_ms, stop_token, response);
-}
+// How long the piped chat waits at end of input for its own messages.
+constexpr absl::Duration kEchoTimeout = absl::Seconds(5);
 
 // Reads stdin and sends each line until end of input or a stop request.
 class ChatInput {
@@ -106,7 +67,8 @@ class ChatInput {
  private:
   void SendOneLine(const std::string& text) {
     parley::v1::SendResponse response;
-    const grpc::Status status = SendLine(*stub_, options_, text, stop_token_, response);
+    const grpc::Status status = SendChatLine(*stub_, options_.room, options_.sender, text,
+                                             options_.timeout_ms, stop_token_, response);
     if (status.ok()) {
       highest_sequence_sent_ = std::max(highest_sequence_sent_, response.sequence());
       return;
@@ -125,15 +87,15 @@ class ChatInput {
   bool failed_ = false;
 };
 
-// Prints why the feed ended, unless the chat cancelled it. Call after
-// feed.Stop(). Returns whether the end counts as a failure.
-bool ReportFeedEnd(const RoomFeed& feed) {
-  if (feed.output_failed()) {
+// Prints why the subscription ended, unless the chat cancelled it. Call
+// after it ended. Returns whether the end counts as a failure.
+bool ReportSubscriptionEnd(const ResumingSubscription& subscription) {
+  if (subscription.handler_stopped()) {
     std::cerr << "error: writing an event to standard output failed" << std::endl;
     return true;
   }
-  const grpc::Status status = feed.status();
-  if (feed.cancelled() && status.error_code() == grpc::StatusCode::CANCELLED) return false;
+  if (subscription.cancelled()) return false;
+  const grpc::Status status = subscription.status();
   if (status.ok()) {
     std::cerr << "the broadcaster ended the subscription" << std::endl;
     return false;
@@ -142,26 +104,34 @@ bool ReportFeedEnd(const RoomFeed& feed) {
   return true;
 }
 
-}  // namespace
-
-int RunChatCommand(const GlobalOptions& global, const ChatOptions& options,
-                   const std::stop_token& stop_token) {
+// Runs the chat for input that is not a terminal: every line is sent as
+// it is, and events are printed as they arrive.
+int RunPipedChat(const GlobalOptions& global, const ChatOptions& options,
+                 const std::stop_token& stop_token) {
   // The session ends on a signal and when the subscription ends. Either
   // cancels the subscription and wakes the stdin reader.
   std::stop_source session;
   std::stop_callback stop_on_signal(stop_token, [&session] { session.request_stop(); });
-  RoomFeed feed(CreateClientChannel(global.broadcaster_address), options.room,
-                [&session] { session.request_stop(); });
-  std::stop_callback cancel_feed(session.get_token(), [&feed] { feed.Cancel(); });
+  const TextStyle style{.colour = ColourSupported(STDOUT_FILENO)};
+  ResumingSubscription subscription(
+      CreateClientChannel(global.broadcaster_address),
+      SubscriptionOptions{.rooms = {options.room}, .sender = options.sender,
+                          .wait_for_first_connection = true},
+      [style](const SubscriptionUpdate& update) {
+        const std::optional<std::string> line = FormatUpdate(update, EventFormat::kText, style);
+        return !line || WriteOutputLine(*line);
+      },
+      [&session](const grpc::Status&, bool) { session.request_stop(); });
+  std::stop_callback cancel_subscription(session.get_token(),
+                                         [&subscription] { subscription.Cancel(); });
 
   // Sending before the subscription is in place could miss the first
   // messages, so the chat reads no input until then.
-  feed.Start();
-  if (!feed.WaitUntilSubscribed(std::chrono::steady_clock::now() +
-                                std::chrono::milliseconds(options.timeout_ms))) {
-    feed.Stop();
+  subscription.Start();
+  if (!subscription.WaitUntilSubscribed(absl::Now() + absl::Milliseconds(options.timeout_ms))) {
+    subscription.Stop();
     if (stop_token.stop_requested()) return 0;
-    if (!feed.cancelled()) return ReportFeedEnd(feed) ? 1 : 0;
+    if (!subscription.cancelled()) return ReportSubscriptionEnd(subscription) ? 1 : 0;
     PrintStatusError(grpc::Status(
         grpc::StatusCode::DEADLINE_EXCEEDED,
         absl::StrCat("no connection to the broadcaster at ", global.broadcaster_address,
@@ -173,16 +143,26 @@ int RunChatCommand(const GlobalOptions& global, const ChatOptions& options,
   const bool end_of_input = input.SendAllLines();
   const uint64_t highest_sent = input.highest_sequence_sent();
   if (end_of_input && highest_sent > 0 &&
-      !feed.WaitUntilSeen(highest_sent, std::chrono::steady_clock::now() + kEchoTimeout) &&
+      !subscription.WaitUntilSeen(options.room, highest_sent, absl::Now() + kEchoTimeout) &&
       !session.stop_requested()) {
     std::cerr << "warning: the subscription did not deliver this chat's messages up to "
-              << "sequence " << highest_sent << " within " << kEchoTimeout.count() << " s"
-              << std::endl;
+              << "sequence " << highest_sent << " within "
+              << absl::ToInt64Seconds(kEchoTimeout) << " s" << std::endl;
   }
 
-  feed.Stop();
-  const bool feed_failed = ReportFeedEnd(feed);
-  return input.failed() || feed_failed ? 1 : 0;
+  subscription.Stop();
+  const bool subscription_failed = ReportSubscriptionEnd(subscription);
+  return input.failed() || subscription_failed ? 1 : 0;
+}
+
+}  // namespace
+
+int RunChatCommand(const GlobalOptions& global, const ChatOptions& options,
+                   const std::stop_token& stop_token) {
+  if (isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1) {
+    return RunTerminalChat(global, options, stop_token);
+  }
+  return RunPipedChat(global, options, stop_token);
 }
 
 }  // namespace parley::client

@@ -7,13 +7,15 @@
 
 namespace parley::client {
 
-// Runs an interactive chat in one room. Prints the room's events as they
-// arrive and sends each non-empty stdin line as a message. At end of input it
-// waits up to 5 s for its own messages to come back through the broadcaster,
-// and prints a warning if they do not. A stop request on `stop_token` ends
-// the chat. Returns the exit status: 1 when a send, reading stdin or the
-// subscription failed (each failure is printed to stderr as an "error: ..."
-// line), otherwise 0.
+// Runs a chat. When stdin and stdout are terminals, runs RunTerminalChat.
+// Otherwise prints the room's events as they arrive and sends each
+// non-empty stdin line as a message. At end of input it waits up to 5 s for
+// its own messages to come back through the broadcaster, and prints a
+// warning if they do not. Both reconnect to broadcaster and resume the room
+// after the last sequence seen. A stop request on `stop_token` ends the
+// chat. Returns the exit status: in the piped form, 1 when a send, reading
+// stdin or the subscription failed (each failure is printed to stderr as an
+// "error: ..." line), otherwise 0.
 int RunChatCommand(const GlobalOptions& global, const ChatOptions& options,
                    const std::stop_token& stop_token);
 

@@ -70,12 +70,17 @@ CLI::App* DefineSubscribeCommand(CLI::App& app, SubscribeOptions& subscribe) {
                       "Exit after this many message events (default: no limit)")
       ->check(kUnsignedInteger)
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
+  command->add_flag("--resume,!--no-resume", subscribe.resume,
+                    "Reconnect after a retryable stream failure and resume each room after "
+                    "the last sequence seen (default: on)");
   return command;
 }
 
 CLI::App* DefineChatCommand(CLI::App& app, ChatOptions& chat) {
   CLI::App* command = app.add_subcommand(
-      "chat", "Chat in a room: print its events and send each line read from stdin");
+      "chat",
+      "Chat in a room: print its events and send each line read from stdin; on a terminal, "
+      "edit lines and use /join, /leave, /who, /history, /me and /quit");
   command->add_option("--room", chat.room, "Room to chat in")->required();
   command->add_option("--sender", chat.sender, "Nickname of the sender")->required();
   AddTimeoutOption(*command, chat.timeout_ms,

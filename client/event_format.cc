@@ -1,8 +1,13 @@
 #include "event_format.h"
 
+#include <variant>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "rpc_status.h"
 
 namespace parley::client {
 namespace {
@@ -22,47 +27,99 @@ bool IsC1Sequence(absl::string_view value, size_t i) {
 
 }  // namespace
 
-std::optional<std::string> FormatEvent(const parley::v1::Event& event, EventFormat format) {
+std::optional<std::string> FormatUpdate(const SubscriptionUpdate& update, EventFormat format,
+                                        TextStyle style) {
   const bool json = format == EventFormat::kJson;
+  if (const auto* lost = std::get_if<ConnectionLost>(&update)) {
+    return json ? FormatConnectionLostJson(*lost) : FormatConnectionLostText(*lost, style);
+  }
+  if (const auto* reconnected = std::get_if<Reconnected>(&update)) {
+    return json ? FormatReconnectedJson(*reconnected) : FormatReconnectedText(*reconnected, style);
+  }
+  const auto& event = std::get<parley::v1::Event>(update);
   switch (event.kind_case()) {
     case parley::v1::Event::kMessage:
-      return json ? FormatMessageJson(event.message()) : FormatMessageText(event.message());
+      return json ? FormatMessageJson(event.message()) : FormatMessageText(event.message(), style);
     case parley::v1::Event::kGap:
-      return json ? FormatGapJson(event.gap()) : FormatGapText(event.gap());
+      return json ? FormatGapJson(event.gap()) : FormatGapText(event.gap(), style);
+    case parley::v1::Event::kPresence:
+      return json ? FormatPresenceJson(event.presence())
+                  : FormatPresenceText(event.presence(), style);
     default:
       return std::nullopt;
   }
 }
 
-std::string FormatMessageText(const parley::v1::ChatMessage& message) {
-  return absl::StrCat(FormatClockTime(message.commit_time()), " [", EscapeForTerminal(message.room()),
-                      " #", message.sequence(), "] ", EscapeForTerminal(message.sender()), ": ",
-                      EscapeForTerminal(message.text()));
+std::string FormatMessageText(const parley::v1::ChatMessage& message, TextStyle style) {
+  const std::string time = Paint(FormatClockTime(message.commit_time()), kDim, style);
+  const std::string sender =
+      Paint(EscapeForTerminal(message.sender()), SenderColour(message.sender()), style);
+  const std::string place =
+      absl::StrCat("[", EscapeForTerminal(message.room()), " #", message.sequence(), "]");
+  const std::string text = EscapeForTerminal(message.text());
+  if (message.kind() == parley::v1::ChatMessage::KIND_ACTION) {
+    return absl::StrCat(time, " ", place, " * ", sender, " ", text);
+  }
+  return absl::StrCat(time, " ", place, " ", sender, ": ", text);
 }
 
-std::string FormatGapText(const parley::v1::Gap& gap) {
+std::string FormatGapText(const parley::v1::Gap& gap, TextStyle style) {
   // A gap always has first_available_sequence > requested_sequence, but the
   // client must not print an underflowed number if a server breaks that.
   const uint64_t first_available = gap.first_available_sequence();
   const uint64_t last_missing = first_available > 0 ? first_available - 1 : 0;
-  return absl::StrCat("[", EscapeForTerminal(gap.room()), "] gap: sequences ",
-                      gap.requested_sequence(), "..", last_missing,
-                      " are no longer in history; continuing at ", first_available);
+  const uint64_t missed = MissedMessageCount(gap);
+  return Paint(absl::StrCat("[", EscapeForTerminal(gap.room()), "] gap: ", missed,
+                            missed == 1 ? " message is" : " messages are", " gone (sequences ",
+                            gap.requested_sequence(), "..", last_missing,
+                            " are no longer in history); continuing at ", first_available),
+               kNoticeColour, style);
 }
 
-std::string FormatMessageJson(const parley::v1::ChatMessage& message) {
-  return absl::StrCat(R"({"type":"message","room":)", QuoteJsonString(message.room()),
-                      R"(,"sequence":)", message.sequence(),
-                      R"(,"sender":)", QuoteJsonString(message.sender()),
-                      R"(,"text":)", QuoteJsonString(message.text()),
-                      R"(,"message_id":)", QuoteJsonString(message.message_id()),
-                      R"(,"commit_time":")", FormatRfc3339(message.commit_time()), R"("})");
+std::optional<std::string> FormatPresenceText(const parley::v1::Presence& presence,
+                                              TextStyle style) {
+  const std::optional<absl::string_view> change = PresenceChangeName(presence.change());
+  if (!change) return std::nullopt;
+  return absl::StrCat(
+      Paint(FormatClockTime(presence.time()), kDim, style), " -- ",
+      Paint(EscapeForTerminal(presence.sender()), SenderColour(presence.sender()), style), " ",
+      *change, " #", EscapeForTerminal(presence.room()));
 }
 
-std::string FormatGapJson(const parley::v1::Gap& gap) {
-  return absl::StrCat(R"({"type":"gap","room":)", QuoteJsonString(gap.room()),
-                      R"(,"requested_sequence":)", gap.requested_sequence(),
-                      R"(,"first_available_sequence":)", gap.first_available_sequence(), "}");
+std::string FormatConnectionLostText(const ConnectionLost& lost, TextStyle style) {
+  return Paint(absl::StrCat("-- lost the connection to the broadcaster (",
+                            StatusCodeName(lost.status.error_code()), ": ",
+                            EscapeForTerminal(lost.status.error_message()), "); reconnecting"),
+               kNoticeColour, style);
+}
+
+std::string FormatReconnectedText(const Reconnected& reconnected, TextStyle style) {
+  std::vector<std::string> rooms;
+  for (const auto& [room, sequence] : reconnected.resume_from) {
+    rooms.push_back(sequence == 0
+                        ? absl::StrCat(EscapeForTerminal(room), " with new messages")
+                        : absl::StrCat(EscapeForTerminal(room), " at #", sequence));
+  }
+  return Paint(absl::StrCat("-- reconnected to the broadcaster after ", reconnected.attempts,
+                            reconnected.attempts == 1 ? " attempt" : " attempts",
+                            "; resuming ", absl::StrJoin(rooms, ", ")),
+               kNoticeColour, style);
+}
+
+uint64_t MissedMessageCount(const parley::v1::Gap& gap) {
+  if (gap.first_available_sequence() <= gap.requested_sequence()) return 0;
+  return gap.first_available_sequence() - gap.requested_sequence();
+}
+
+std::optional<absl::string_view> PresenceChangeName(parley::v1::Presence::Change change) {
+  switch (change) {
+    case parley::v1::Presence::CHANGE_JOINED:
+      return "joined";
+    case parley::v1::Presence::CHANGE_LEFT:
+      return "left";
+    default:
+      return std::nullopt;
+  }
 }
 
 std::string QuoteJsonString(absl::string_view value) {

@@ -7,27 +7,44 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "parley/v1/chat.pb.h"
+#include "subscription_update.h"
+#include "text_style.h"
 
 namespace parley::client {
 
 enum class EventFormat { kText, kJson };
 
-// Formats one event as a single line without the trailing newline. Returns
-// nullopt for an event whose kind this client does not know.
-//
-// Text:  "HH:MM:SS [room #seq] sender: text" (commit time in UTC) and
-//        "[room] gap: sequences N..M-1 are no longer in history; continuing
-//        at M".
-// JSON:  {"type":"message","room":..,"sequence":N,"sender":..,"text":..,
-//        "message_id":..,"commit_time":"2024-05-01T12:00:00.123456789Z"} and
-//        {"type":"gap","room":..,"requested_sequence":N,
-//        "first_available_sequence":M}.
-std::optional<std::string> FormatEvent(const parley::v1::Event& event, EventFormat format);
+// Formats one update as a single line without the trailing newline, in the
+// forms docs/cli.md lists. Returns nullopt for an event whose kind this
+// client does not know. `style` applies to text only.
+std::optional<std::string> FormatUpdate(const SubscriptionUpdate& update, EventFormat format,
+                                        TextStyle style = {});
 
-std::string FormatMessageText(const parley::v1::ChatMessage& message);
-std::string FormatGapText(const parley::v1::Gap& gap);
+// Text forms, such as "12:00:03 [lobby #7] carol: hello" (commit time in
+// UTC), "12:00:03 [lobby #8] * carol waves" for KIND_ACTION and
+// "12:00:04 -- ann joined #lobby".
+std::string FormatMessageText(const parley::v1::ChatMessage& message, TextStyle style = {});
+std::string FormatGapText(const parley::v1::Gap& gap, TextStyle style = {});
+// Returns nullopt for an unknown presence change.
+std::optional<std::string> FormatPresenceText(const parley::v1::Presence& presence,
+                                              TextStyle style = {});
+std::string FormatConnectionLostText(const ConnectionLost& lost, TextStyle style = {});
+std::string FormatReconnectedText(const Reconnected& reconnected, TextStyle style = {});
+
+// JSON forms: one object with a "type" of message, gap, presence,
+// disconnected or reconnected.
 std::string FormatMessageJson(const parley::v1::ChatMessage& message);
 std::string FormatGapJson(const parley::v1::Gap& gap);
+std::optional<std::string> FormatPresenceJson(const parley::v1::Presence& presence);
+std::string FormatConnectionLostJson(const ConnectionLost& lost);
+std::string FormatReconnectedJson(const Reconnected& reconnected);
+
+// Returns "joined" or "left", or nullopt for an unknown change.
+std::optional<absl::string_view> PresenceChangeName(parley::v1::Presence::Change change);
+
+// Returns how many sequences a gap skips: first_available_sequence minus
+// requested_sequence, or 0 when a server sends them out of order.
+uint64_t MissedMessageCount(const parley::v1::Gap& gap);
 
 // Returns `value` as a JSON string literal, quotes included. Escapes the
 // quote, the backslash and every control character below U+0020 (as

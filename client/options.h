@@ -31,6 +31,8 @@ struct SubscribeOptions {
   // Number of message events after which the command exits; 0 means no
   // limit.
   uint64_t count = 0;
+  // Whether a failed stream is reopened from the last sequence seen.
+  bool resume = true;
 };
 
 struct ChatOptions {

@@ -1,70 +1,78 @@
 #include "subscribe_command.h"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <optional>
 #include <string>
-
-#include <grpcpp/client_context.h>
+#include <variant>
 
 #include "channel.h"
 #include "event_format.h"
 #include "output_line.h"
-#include "parley/v1/chat.grpc.pb.h"
+#include "resuming_subscription.h"
 #include "rpc_status.h"
 
 namespace parley::client {
 namespace {
 
-enum class PrintOutcome { kStreamEnded, kCountReached, kOutputFailed };
+// Prints each update as one line and counts the messages. Runs on the
+// subscription thread.
+class UpdatePrinter {
+ public:
+  UpdatePrinter(EventFormat format, uint64_t count)
+      : format_(format), count_(count), style_{.colour = ColourSupported(STDOUT_FILENO)} {}
 
-// Prints events until the stream ends, `count` message events have been
-// printed (0 means no limit), or stdout fails.
-PrintOutcome PrintEvents(grpc::ClientReaderInterface<parley::v1::Event>& reader,
-                         EventFormat format, uint64_t count) {
-  uint64_t messages_printed = 0;
-  parley::v1::Event event;
-  while (reader.Read(&event)) {
-    const std::optional<std::string> line = FormatEvent(event, format);
-    if (!line) continue;
-    if (!WriteOutputLine(*line)) return PrintOutcome::kOutputFailed;
-    if (event.has_message() && count > 0 && ++messages_printed >= count) {
-      return PrintOutcome::kCountReached;
+  // Returns false once `count` messages have been printed or stdout failed.
+  bool Print(const SubscriptionUpdate& update) {
+    const std::optional<std::string> line = FormatUpdate(update, format_, style_);
+    if (!line) return true;
+    if (!WriteOutputLine(*line)) {
+      output_failed_ = true;
+      return false;
     }
+    const auto* event = std::get_if<parley::v1::Event>(&update);
+    if (event != nullptr && event->has_message() && count_ > 0 && ++messages_printed_ >= count_) {
+      count_reached_ = true;
+      return false;
+    }
+    return true;
   }
-  return PrintOutcome::kStreamEnded;
-}
+
+  // Call after the subscription ended.
+  bool output_failed() const { return output_failed_; }
+  bool count_reached() const { return count_reached_; }
+
+ private:
+  const EventFormat format_;
+  const uint64_t count_;
+  const TextStyle style_;
+  uint64_t messages_printed_ = 0;
+  bool output_failed_ = false;
+  bool count_reached_ = false;
+};
 
 }  // namespace
 
 int RunSubscribeCommand(const GlobalOptions& global, const SubscribeOptions& options,
                         const std::stop_token& stop_token) {
-  const auto stub =
-      parley::v1::Broadcaster::NewStub(CreateClientChannel(global.broadcaster_address));
+  UpdatePrinter printer(options.json ? EventFormat::kJson : EventFormat::kText, options.count);
+  ResumingSubscription subscription(
+      CreateClientChannel(global.broadcaster_address),
+      SubscriptionOptions{.rooms = options.rooms,
+                          .from_sequence = options.from_sequence,
+                          .resume = options.resume},
+      [&printer](const SubscriptionUpdate& update) { return printer.Print(update); });
+  std::stop_callback cancel_on_stop(stop_token, [&subscription] { subscription.Cancel(); });
+  subscription.Start();
+  subscription.Join();
 
-  parley::v1::SubscribeRequest request;
-  for (const std::string& room : options.rooms) request.add_rooms(room);
-  request.set_from_sequence(options.from_sequence);
-
-  grpc::ClientContext context;
-  std::stop_callback cancel_on_stop(stop_token, [&context] { context.TryCancel(); });
-  const auto reader = stub->Subscribe(&context, request);
-
-  const EventFormat format = options.json ? EventFormat::kJson : EventFormat::kText;
-  const PrintOutcome outcome = PrintEvents(*reader, format, options.count);
-  if (outcome != PrintOutcome::kStreamEnded) {
-    // Finish may only run once no more messages can arrive.
-    context.TryCancel();
-    parley::v1::Event ignored;
-    while (reader->Read(&ignored)) {
-    }
-  }
-  const grpc::Status status = reader->Finish();
-
-  if (outcome == PrintOutcome::kOutputFailed) {
+  if (printer.output_failed()) {
     std::cerr << "error: writing an event to standard output failed" << std::endl;
     return 1;
   }
-  if (outcome == PrintOutcome::kCountReached || stop_token.stop_requested()) return 0;
+  if (printer.count_reached() || subscription.cancelled()) return 0;
+  const grpc::Status status = subscription.status();
   if (!status.ok()) {
     PrintStatusError(status);
     return 1;
