@@ -39,6 +39,9 @@ void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::Outc
     uint64_t last = room.history.last_sequence();
     if (commit.sequence() <= last) {
       metrics_.duplicates.Increment();
+      runtime::Logger("fanout")->debug("duplicate message_id={} trace_id={} at {}#{}",
+                                       item.metadata().message_id(), item.metadata().trace_id(),
+                                       commit.room(), commit.sequence());
     } else {
       if (last != 0 && commit.sequence() != last + 1) {
         runtime::Logger("fanout")->warn("room {} jumps from sequence {} to {}", commit.room(),
@@ -48,9 +51,9 @@ void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::Outc
       room.history.Append(event);
       metrics_.history_messages.Increment(static_cast<double>(room.history.size() - before));
       metrics_.accepted.Increment();
-      runtime::Logger("fanout")->debug("accepted {} as {}#{} trace {}", item.metadata().message_id(),
-                                       commit.room(), commit.sequence(),
-                                       item.metadata().trace_id());
+      runtime::Logger("fanout")->debug("accepted message_id={} trace_id={} as {}#{}",
+                                       item.metadata().message_id(), item.metadata().trace_id(),
+                                       commit.room(), commit.sequence());
       for (const auto& queue : room.subscribers) {
         if (queue->Push(event)) to_wake.push_back(queue);
       }

@@ -22,8 +22,9 @@ SendReactor::SendReactor(grpc::CallbackServerContext* context, IntakeStage& stag
 void SendReactor::Start(const v1::SendRequest& request, absl::Time deadline,
                         const std::string& trace_id, DrainGate::Token token) {
   message_id_ = IntakeStage::MessageId(request);
-  runtime::Logger("send")->debug("send {} to room {} trace {}", message_id_, request.room(),
-                                 trace_id);
+  trace_id_ = trace_id;
+  runtime::Logger("send")->debug("send message_id={} trace_id={} to room {}", message_id_,
+                                 trace_id_, request.room());
   stage_.Send(request, message_id_, deadline, trace_id,
               [this, token = std::move(token)](absl::StatusOr<v1::SendResponse> result) mutable {
                 Complete(std::move(result));
@@ -46,17 +47,22 @@ void SendReactor::Complete(absl::StatusOr<v1::SendResponse> result) {
       context_->AddTrailingMetadata(kRetryAfterMetadata,
                                     absl::StrCat(absl::ToInt64Milliseconds(*delay)));
     }
-    runtime::Logger("send")->debug("send {} failed: {}", message_id_, result.status().ToString());
+    runtime::Logger("send")->debug("send message_id={} trace_id={} failed: {}", message_id_,
+                                   trace_id_, result.status().ToString());
     Reject(pipeline::ToGrpcStatus(result.status()));
     return;
   }
   *response_ = std::move(*result);
+  runtime::Logger("send")->debug("send message_id={} trace_id={} committed as {}#{}",
+                                 message_id_, trace_id_, response_->room(),
+                                 response_->sequence());
   metrics_.commit_latency.Observe(absl::ToDoubleSeconds(absl::Now() - started_));
   Finish(grpc::Status::OK);
 }
 
 void SendReactor::OnCancel() {
-  runtime::Logger("send")->info("client cancelled send {}", message_id_);
+  runtime::Logger("send")->info("client cancelled send message_id={} trace_id={}", message_id_,
+                                trace_id_);
   stage_.Cancel(message_id_);
 }
 
