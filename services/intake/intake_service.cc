@@ -1,6 +1,10 @@
 #include "intake_service.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/create_channel.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
@@ -15,15 +19,32 @@ namespace parley::intake {
 namespace {
 
 // Metadata key a client may set to follow its message through every
-// service's logs.
+// service's logs. Intake returns the trace id it used under the same key in
+// the initial metadata of its response.
 constexpr char kTraceIdHeader[] = "x-parley-trace-id";
+constexpr size_t kMaxTraceIdBytes = 64;
 
+// Accepts 1 to 64 ASCII letters, digits and "-_.:/", so that a trace id
+// stays one token in the `trace_id=` field of every log line.
+bool IsValidTraceId(absl::string_view value) {
+  if (value.empty() || value.size() > kMaxTraceIdBytes) return false;
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+           c == '.' || c == ':' || c == '/';
+  });
+}
+
+// Returns the client's trace id, or a new random one when the client sent
+// none or an invalid one.
 std::string TraceIdOf(const grpc::CallbackServerContext& context) {
   auto it = context.client_metadata().find(kTraceIdHeader);
-  if (it == context.client_metadata().end() || it->second.empty() || it->second.size() > 64) {
-    return RandomHexId();
+  if (it != context.client_metadata().end()) {
+    absl::string_view value(it->second.data(), it->second.size());
+    if (IsValidTraceId(value)) return std::string(value);
+    runtime::Logger("send")->debug("ignored an invalid {} of {} bytes", kTraceIdHeader,
+                                   value.size());
   }
-  return std::string(it->second.data(), it->second.size());
+  return RandomHexId();
 }
 
 absl::Time DeadlineOf(const grpc::CallbackServerContext& context, absl::Duration fallback) {
@@ -88,7 +109,9 @@ grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* conte
                      "intake is shutting down; retry with the same client_message_id"});
     return reactor;
   }
-  reactor->Start(*request, DeadlineOf(*context, config_.default_timeout), TraceIdOf(*context),
+  std::string trace_id = TraceIdOf(*context);
+  context->AddInitialMetadata(kTraceIdHeader, trace_id);
+  reactor->Start(*request, DeadlineOf(*context, config_.default_timeout), trace_id,
                  std::move(*token));
   return reactor;
 }

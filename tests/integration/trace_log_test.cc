@@ -1,9 +1,11 @@
 // A trace id follows a message through the logs of all three services: the
-// one a client sets in x-parley-trace-id, or the one intake generates.
+// one a client sets in x-parley-trace-id, or the one intake generates when
+// the client sets none or an invalid one. Intake returns the id it used.
 
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -20,22 +22,32 @@ namespace {
 
 constexpr char kServices[][12] = {"intake", "processor", "broadcaster"};
 
+constexpr char kTraceIdHeader[] = "x-parley-trace-id";
+
 // Sends one message to "lobby", with `trace_id` in x-parley-trace-id unless
-// it is empty.
-grpc::Status SendTraced(const std::string& intake_address, const std::string& client_message_id,
-                        const std::string& trace_id) {
+// it is empty. Returns the trace id that intake returned in the same key.
+absl::StatusOr<std::string> SendTraced(const std::string& intake_address,
+                                       const std::string& client_message_id,
+                                       const std::string& trace_id) {
   auto stub = v1::Intake::NewStub(
       grpc::CreateChannel(intake_address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  if (!trace_id.empty()) context.AddMetadata("x-parley-trace-id", trace_id);
+  if (!trace_id.empty()) context.AddMetadata(kTraceIdHeader, trace_id);
   v1::SendRequest request;
   request.set_room("lobby");
   request.set_sender("ann");
   request.set_text("hello");
   request.set_client_message_id(client_message_id);
   v1::SendResponse response;
-  return stub->Send(&context, request, &response);
+  grpc::Status status = stub->Send(&context, request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  auto returned = context.GetServerInitialMetadata().find(kTraceIdHeader);
+  if (returned == context.GetServerInitialMetadata().end()) return std::string();
+  return std::string(returned->second.data(), returned->second.size());
 }
 
 // Waits until a log line of `service` contains both `message_id=ID` and
@@ -51,17 +63,6 @@ bool WaitForTracedLine(ServiceStack& stack, const std::string& service,
   return false;
 }
 
-// Returns the trace id that intake logged for `message_id`, or "".
-std::string TraceIdLoggedByIntake(ServiceStack& stack, const std::string& message_id) {
-  std::string logs = stack.Logs("intake");
-  std::string prefix = absl::StrCat("message_id=", message_id, " trace_id=");
-  size_t start = logs.find(prefix);
-  if (start == std::string::npos) return "";
-  start += prefix.size();
-  size_t end = logs.find_first_of(" \n", start);
-  return logs.substr(start, end - start);
-}
-
 TEST(TraceLogs, ClientTraceIdInEveryService) {
   ServiceStack stack;
   stack.StartAll();
@@ -69,8 +70,9 @@ TEST(TraceLogs, ClientTraceIdInEveryService) {
   ASSERT_TRUE(subscriber.WaitSubscribed(absl::Seconds(10)));
 
   const std::string trace_id = "trace-4f2a9c";
-  grpc::Status status = SendTraced(stack.intake_address(), "traced-1", trace_id);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  absl::StatusOr<std::string> returned = SendTraced(stack.intake_address(), "traced-1", trace_id);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  EXPECT_EQ(*returned, trace_id);
   ASSERT_TRUE(subscriber.WaitForMessages("lobby", 1, absl::Seconds(10)));
 
   for (const char* service : kServices) {
@@ -84,15 +86,23 @@ TEST(TraceLogs, GeneratedTraceIdInEveryService) {
   ServiceStack stack;
   stack.StartAll();
 
-  grpc::Status status = SendTraced(stack.intake_address(), "untraced-1", "");
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  std::string trace_id = TraceIdLoggedByIntake(stack, "ann/untraced-1");
-  ASSERT_FALSE(trace_id.empty()) << stack.Logs("intake");
+  // No trace id, and one with a space, which would split the log field.
+  struct Case {
+    std::string client_message_id;
+    std::string sent_trace_id;
+  };
+  for (const Case& c : {Case{"untraced-1", ""}, Case{"untraced-2", "has space"}}) {
+    absl::StatusOr<std::string> trace_id =
+        SendTraced(stack.intake_address(), c.client_message_id, c.sent_trace_id);
+    ASSERT_TRUE(trace_id.ok()) << trace_id.status();
+    ASSERT_FALSE(trace_id->empty()) << "intake returned no " << kTraceIdHeader;
+    EXPECT_NE(*trace_id, c.sent_trace_id);
 
-  for (const char* service : kServices) {
-    EXPECT_TRUE(WaitForTracedLine(stack, service, "ann/untraced-1", trace_id))
-        << service << " logged no line with the message and trace ids:\n"
-        << stack.Logs(service);
+    for (const char* service : kServices) {
+      EXPECT_TRUE(WaitForTracedLine(stack, service, "ann/" + c.client_message_id, *trace_id))
+          << service << " logged no line with the message and trace ids:\n"
+          << stack.Logs(service);
+    }
   }
 }
 
