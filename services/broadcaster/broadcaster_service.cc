@@ -69,7 +69,7 @@ grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
         it == request->room_from_sequence().end() ? request->from_sequence() : it->second;
   }
   runtime::Logger("subscribe")
-      ->debug("subscriber {} from {} joined {} rooms", id, context->peer(), rooms.size());
+      ->debug("subscriber_id={} from {} joined {} rooms", id, context->peer(), rooms.size());
   auto queue = std::make_shared<SubscriberQueue>(
       id, std::move(rooms), from_sequence,
       static_cast<size_t>(config_.subscriber_max_queued_messages), request->sender());

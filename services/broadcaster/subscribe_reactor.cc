@@ -50,7 +50,11 @@ void SubscribeReactor::Pump() {
   if (next_event != nullptr) {
     StartWrite(next_event.get());
   } else if (end.has_value()) {
-    if (end->code() == absl::StatusCode::kResourceExhausted) metrics_->slow_disconnects.Increment();
+    if (end->code() == absl::StatusCode::kResourceExhausted) {
+      metrics_->slow_disconnects.Increment();
+      runtime::Logger("subscribe")
+          ->info("subscriber_id={} disconnected: {}", queue_->id(), end->message());
+    }
     FinishOnce(pipeline::ToGrpcStatus(*end));
   }
 }
@@ -94,7 +98,7 @@ void SubscribeReactor::OnDone() {
   if (queue_ != nullptr) {
     queue_->Detach();
     fanout_->Unsubscribe(queue_);
-    runtime::Logger("subscribe")->debug("subscriber {} done", queue_->id());
+    runtime::Logger("subscribe")->debug("subscriber_id={} done", queue_->id());
   }
   grpc::StatusCode code;
   {
