@@ -13,6 +13,7 @@
 #include "parley/pipeline/drop_metrics.h"
 #include "parley/runtime/grpc_options.h"
 #include "parley/runtime/logging.h"
+#include "parse_error_interceptor.h"
 #include "send_reactor.h"
 
 namespace parley::intake {
@@ -116,7 +117,12 @@ grpc::ServerUnaryReactor* IntakeService::Send(grpc::CallbackServerContext* conte
   return reactor;
 }
 
-void IntakeService::Register(grpc::ServerBuilder& builder) { builder.RegisterService(this); }
+void IntakeService::Register(grpc::ServerBuilder& builder) {
+  builder.RegisterService(this);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<ParseErrorInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(factories));
+}
 
 void IntakeService::Start() {
   if (rate_limiter_ == nullptr) {
