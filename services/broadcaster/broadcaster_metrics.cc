@@ -20,6 +20,10 @@ BroadcasterMetrics::BroadcasterMetrics(prometheus::Registry& registry)
                        "Committed messages accepted for fan-out.")),
       duplicates(Counter(registry, "parley_broadcaster_duplicates_total",
                          "Committed messages received again and acknowledged without delivery.")),
+      events_serialized(
+          Counter(registry, "parley_broadcaster_events_serialized_total",
+                  "Message and presence events serialized for fan-out, once each however many "
+                  "subscribers receive them.")),
       events_written(Counter(registry, "parley_broadcaster_events_written_total",
                              "Events written to subscriber streams.")),
       bytes_written(Counter(registry, "parley_broadcaster_event_bytes_written_total",

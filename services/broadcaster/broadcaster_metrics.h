@@ -12,6 +12,7 @@ struct BroadcasterMetrics {
 
   prometheus::Counter& accepted;         // committed messages taken for fan-out
   prometheus::Counter& duplicates;       // re-sent messages already held
+  prometheus::Counter& events_serialized;  // message and presence events serialized
   prometheus::Counter& events_written;   // events written to subscriber streams
   prometheus::Counter& bytes_written;    // serialized size of those events
   prometheus::Gauge& history_messages;   // messages held in history, all rooms

@@ -50,13 +50,18 @@ BroadcasterService::BroadcasterService(const BroadcasterConfig& config,
   rpc_metrics_.Declare("parley.internal.v1.Fanout", "Recover");
 }
 
-grpc::ServerWriteReactor<v1::Event>* BroadcasterService::Subscribe(
-    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* BroadcasterService::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   if (!accepting_.load()) {
     return SubscribeReactor::Rejected(
         {grpc::StatusCode::UNAVAILABLE, "broadcaster is shutting down; subscribe again"},
         rpc_metrics_);
   }
+  absl::StatusOr<v1::SubscribeRequest> parsed = ParseSubscribeRequest(*raw_request);
+  if (!parsed.ok()) {
+    return SubscribeReactor::Rejected(pipeline::ToGrpcStatus(parsed.status()), rpc_metrics_);
+  }
+  const v1::SubscribeRequest* request = &*parsed;
   if (absl::Status invalid = ValidateSubscribe(*request); !invalid.ok()) {
     return SubscribeReactor::Rejected(pipeline::ToGrpcStatus(invalid), rpc_metrics_);
   }
@@ -117,7 +122,7 @@ grpc::ServerUnaryReactor* BroadcasterService::Members(grpc::CallbackServerContex
 }
 
 void BroadcasterService::Register(grpc::ServerBuilder& builder) {
-  builder.RegisterService(static_cast<v1::Broadcaster::CallbackService*>(this));
+  builder.RegisterService(static_cast<BroadcasterApi*>(this));
   builder.RegisterService(&deliver_service_);
 }
 

@@ -32,13 +32,19 @@ class DeliverService : public internal::v1::Fanout::Service {
 
 // The public Broadcaster API (Subscribe, History, Members) and the
 // service's lifecycle.
-class BroadcasterService : public runtime::Service, public v1::Broadcaster::CallbackService {
+// Subscribe is registered as a raw method: it parses its request itself and
+// writes events that the fan-out serialized once (see SubscribeReactor).
+using BroadcasterApi = v1::Broadcaster::WithRawCallbackMethod_Subscribe<
+    v1::Broadcaster::WithCallbackMethod_History<
+        v1::Broadcaster::WithCallbackMethod_Members<v1::Broadcaster::Service>>>;
+
+class BroadcasterService : public runtime::Service, public BroadcasterApi {
  public:
   BroadcasterService(const BroadcasterConfig& config, runtime::ServiceHost& host);
 
   // v1::Broadcaster
-  grpc::ServerWriteReactor<v1::Event>* Subscribe(grpc::CallbackServerContext* context,
-                                                 const v1::SubscribeRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* History(grpc::CallbackServerContext* context,
                                     const v1::HistoryRequest* request,
                                     v1::HistoryResponse* response) override;

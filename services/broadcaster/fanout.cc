@@ -29,8 +29,11 @@ void Fanout::Handle(pipeline::Item item, absl::Time /*deadline*/, pipeline::Outc
   commit.set_sequence(item.committed().sequence());
   *commit.mutable_commit_time() = item.committed().commit_time();
 
-  auto event = std::make_shared<v1::Event>();
-  *event->mutable_message() = std::move(*item.mutable_committed());
+  // Serialized once here, outside the lock, for every subscriber.
+  v1::Event message_event;
+  *message_event.mutable_message() = std::move(*item.mutable_committed());
+  EventPtr event = MakeSharedEvent(std::move(message_event));
+  metrics_.events_serialized.Increment();
 
   std::vector<std::shared_ptr<SubscriberQueue>> to_wake;
   {
@@ -118,13 +121,15 @@ void Fanout::PushPresence(Room& room, const std::string& room_name, const std::s
                           v1::Presence::Change change,
                           std::vector<std::shared_ptr<SubscriberQueue>>* to_wake) {
   if (room.subscribers.empty()) return;
-  auto event = std::make_shared<v1::Event>();
-  v1::Presence* presence = event->mutable_presence();
+  v1::Event presence_event;
+  v1::Presence* presence = presence_event.mutable_presence();
   presence->set_room(room_name);
   presence->set_sender(sender);
   presence->set_change(change);
   *presence->mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
       absl::ToUnixNanos(absl::Now()));
+  EventPtr event = MakeSharedEvent(std::move(presence_event));
+  metrics_.events_serialized.Increment();
   for (const auto& queue : room.subscribers) {
     if (queue->Push(event)) to_wake->push_back(queue);
   }

@@ -82,9 +82,10 @@ class Fanout : public pipeline::Stage {
   Room& RoomFor(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Queues a presence event for every subscriber of `room` and adds the
   // queues to wake to `to_wake`.
-  static void PushPresence(Room& room, const std::string& room_name, const std::string& sender,
-                           v1::Presence::Change change,
-                           std::vector<std::shared_ptr<SubscriberQueue>>* to_wake);
+  void PushPresence(Room& room, const std::string& room_name, const std::string& sender,
+                    v1::Presence::Change change,
+                    std::vector<std::shared_ptr<SubscriberQueue>>* to_wake)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t history_per_room_;
   BroadcasterMetrics& metrics_;

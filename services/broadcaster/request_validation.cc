@@ -5,9 +5,24 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "parley/chat/validation.h"
 
 namespace parley::broadcaster {
+
+absl::StatusOr<v1::SubscribeRequest> ParseSubscribeRequest(const grpc::ByteBuffer& raw_request) {
+  // Deserialize consumes its buffer, and the copy shares the slices.
+  grpc::ByteBuffer buffer(raw_request);
+  v1::SubscribeRequest request;
+  grpc::Status status =
+      grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&buffer, &request);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request: not a valid parley.v1.SubscribeRequest (", raw_request.Length(),
+                     " bytes failed to parse)"));
+  }
+  return request;
+}
 
 absl::Status ValidateSubscribe(const v1::SubscribeRequest& request) {
   if (request.rooms().empty()) {

@@ -8,12 +8,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "parley/v1/chat.pb.h"
 
 namespace parley::broadcaster {
 
 inline constexpr int kMaxRoomsPerSubscription = 64;
 inline constexpr size_t kDefaultHistoryLimit = 50;
+
+// Parses the raw request of the Subscribe method, which the service
+// registers as a raw method so that it can write pre-serialized events.
+absl::StatusOr<v1::SubscribeRequest> ParseSubscribeRequest(const grpc::ByteBuffer& raw_request);
 
 // Checks that the rooms are 1 to 64 distinct valid names and that a
 // non-empty sender follows the sender rules that intake applies to Send.

@@ -48,7 +48,7 @@ void SubscribeReactor::Pump() {
   }
   // StartWrite and Finish run outside mu_, in case gRPC reacts inline.
   if (next_event != nullptr) {
-    StartWrite(next_event.get());
+    StartWrite(&next_event->bytes());
   } else if (end.has_value()) {
     if (end->code() == absl::StatusCode::kResourceExhausted) {
       metrics_->slow_disconnects.Increment();
@@ -66,7 +66,7 @@ void SubscribeReactor::OnWriteDone(bool ok) {
     if (ok) {
       queue_->MarkDelivered(*current_);
       metrics_->events_written.Increment();
-      metrics_->bytes_written.Increment(static_cast<double>(current_->ByteSizeLong()));
+      metrics_->bytes_written.Increment(static_cast<double>(current_->size()));
     }
     current_.reset();
   }

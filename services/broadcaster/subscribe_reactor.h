@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "broadcaster_metrics.h"
 #include "fanout.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "parley/base/cancellation.h"
 #include "parley/runtime/metrics.h"
@@ -18,11 +19,13 @@ namespace parley::broadcaster {
 
 // Serves one Subscribe call: writes the events of its SubscriberQueue one
 // at a time and finishes the call when the queue ends or the client goes.
+// It writes each event's shared serialized bytes, so protobuf serializes an
+// event once however many subscribers receive it.
 //
 // gRPC reactor rules kept here: at most one write outstanding, Finish
 // exactly once and never while a write is outstanding, the written event
 // kept alive until OnWriteDone, and the object deleted only in OnDone.
-class SubscribeReactor : public grpc::ServerWriteReactor<v1::Event> {
+class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   // Registers `queue` with `fanout` and starts writing. All references
   // must outlive the reactor.

@@ -32,11 +32,11 @@ bool SubscriberQueue::Push(const EventPtr& event) {
 
   bool wake = false;
   if (next != 0 && message.sequence() > next) {
-    auto gap = std::make_shared<v1::Event>();
-    gap->mutable_gap()->set_room(message.room());
-    gap->mutable_gap()->set_requested_sequence(next);
-    gap->mutable_gap()->set_first_available_sequence(message.sequence());
-    wake = EnqueueLocked(std::move(gap));
+    v1::Event gap;
+    gap.mutable_gap()->set_room(message.room());
+    gap.mutable_gap()->set_requested_sequence(next);
+    gap.mutable_gap()->set_first_available_sequence(message.sequence());
+    wake = EnqueueLocked(MakeSharedEvent(std::move(gap)));
   }
   next = message.sequence() + 1;
   if (end_.has_value()) return wake;
@@ -78,7 +78,7 @@ SubscriberQueue::Next SubscriberQueue::Pop() {
   return {nullptr, end};
 }
 
-void SubscriberQueue::MarkDelivered(const v1::Event& event) {
+void SubscriberQueue::MarkDelivered(const SharedEvent& event) {
   if (!event.has_message()) return;
   parley::MutexLock lock(&mu_);
   delivered_[event.message().room()] = event.message().sequence();

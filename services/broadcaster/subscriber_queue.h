@@ -16,11 +16,9 @@
 #include "absl/time/time.h"
 #include "parley/base/mutex.h"
 #include "parley/v1/chat.pb.h"
+#include "shared_event.h"
 
 namespace parley::broadcaster {
-
-// One event, built once and shared by every subscriber queue.
-using EventPtr = std::shared_ptr<const v1::Event>;
 
 // The events waiting for one subscriber, independent of the transport: the
 // fan-out pushes, the subscriber's stream pulls. Bounded: a subscriber that
@@ -63,7 +61,7 @@ class SubscriberQueue {
   Next Pop();
 
   // Records that `event` reached the subscriber.
-  void MarkDelivered(const v1::Event& event);
+  void MarkDelivered(const SharedEvent& event);
 
   // Returns "room#sequence" of the last delivered message per room, for
   // status messages that tell a client where to resume.

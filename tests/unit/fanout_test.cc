@@ -12,9 +12,11 @@
 #include "absl/time/time.h"
 #include "broadcaster_metrics.h"
 #include "gmock/gmock.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "outcome_recorder.h"
 #include "prometheus/registry.h"
+#include "shared_event.h"
 #include "subscriber_queue.h"
 
 namespace parley::broadcaster {
@@ -351,6 +353,48 @@ TEST_F(FanoutTest, MembersSortedWithSince) {
 
   for (const auto& queue : {carol, alice, alice_again, anonymous}) fanout_.Unsubscribe(queue);
   EXPECT_TRUE(fanout_.Members("a").empty());
+}
+
+// Returns the start address of each slice of a copy of `buffer`, as gRPC
+// makes one for each write.
+std::vector<const uint8_t*> SliceData(const grpc::ByteBuffer& buffer) {
+  grpc::ByteBuffer copy(buffer);
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(copy.Dump(&slices).ok());
+  std::vector<const uint8_t*> starts;
+  for (const grpc::Slice& slice : slices) starts.push_back(slice.begin());
+  return starts;
+}
+
+TEST_F(FanoutTest, SerializesEachEventOnce) {
+  std::vector<std::shared_ptr<SubscriberQueue>> queues;
+  for (int i = 0; i < 5; ++i) queues.push_back(Subscribe({"a"}));
+  ASSERT_TRUE(Deliver("a", 1).ok());
+  ASSERT_TRUE(Deliver("a", 2).ok());
+  EXPECT_EQ(metrics_.events_serialized.Value(), 2) << "one serialization per event, not per queue";
+
+  std::vector<EventPtr> firsts;
+  for (const auto& queue : queues) {
+    EventPtr event = queue->Pop().event;
+    ASSERT_NE(event, nullptr);
+    firsts.push_back(event);
+  }
+  const grpc::ByteBuffer& bytes = firsts[0]->bytes();
+  ASSERT_GT(bytes.Length(), 0u);
+  EXPECT_EQ(firsts[0]->size(), firsts[0]->event().ByteSizeLong());
+  std::vector<const uint8_t*> shared = SliceData(bytes);
+  for (const EventPtr& event : firsts) {
+    EXPECT_EQ(SliceData(event->bytes()), shared) << "every write shares the serialized bytes";
+  }
+
+  v1::Event parsed;
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(grpc::ByteBuffer(bytes).Dump(&slices).ok());
+  std::string wire;
+  for (const grpc::Slice& slice : slices) wire.append(slice.begin(), slice.end());
+  ASSERT_TRUE(parsed.ParseFromString(wire));
+  EXPECT_EQ(parsed.message().sequence(), 1u);
+  EXPECT_EQ(parsed.message().text(), "text 1");
 }
 
 }  // namespace

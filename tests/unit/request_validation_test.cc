@@ -19,6 +19,36 @@ v1::HistoryRequest MakeHistoryRequest(const std::string& room, uint32_t limit) {
   return request;
 }
 
+TEST(ParseSubscribeRequest, ParsesWireBytes) {
+  v1::SubscribeRequest original;
+  original.add_rooms("lobby");
+  original.set_sender("alice");
+  original.set_from_sequence(7);
+  std::string wire = original.SerializeAsString();
+  grpc::Slice slice(wire);
+  grpc::ByteBuffer raw(&slice, 1);
+
+  absl::StatusOr<v1::SubscribeRequest> parsed = ParseSubscribeRequest(raw);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->rooms(0), "lobby");
+  EXPECT_EQ(parsed->sender(), "alice");
+  EXPECT_EQ(parsed->from_sequence(), 7u);
+  EXPECT_EQ(raw.Length(), wire.size()) << "the caller's buffer stays intact";
+}
+
+TEST(ParseSubscribeRequest, RejectsGarbage) {
+  // Field 1 as a length-delimited value that claims 100 bytes but has 2.
+  std::string garbage("\x0a\x64" "ab", 4);
+  grpc::Slice slice(garbage);
+  grpc::ByteBuffer raw(&slice, 1);
+
+  absl::StatusOr<v1::SubscribeRequest> parsed = ParseSubscribeRequest(raw);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(parsed.status().message()), StartsWith("request:"));
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("SubscribeRequest"));
+}
+
 TEST(ValidateSubscribe, NamesRoomsField) {
   v1::SubscribeRequest none;
   EXPECT_THAT(std::string(ValidateSubscribe(none).message()), StartsWith("rooms:"));

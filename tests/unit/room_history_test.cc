@@ -12,10 +12,10 @@ namespace {
 using ::testing::ElementsAre;
 
 EventPtr MakeMessage(uint64_t sequence) {
-  auto event = std::make_shared<v1::Event>();
-  event->mutable_message()->set_room("a");
-  event->mutable_message()->set_sequence(sequence);
-  return event;
+  v1::Event event;
+  event.mutable_message()->set_room("a");
+  event.mutable_message()->set_sequence(sequence);
+  return MakeSharedEvent(std::move(event));
 }
 
 std::vector<uint64_t> Sequences(const std::vector<EventPtr>& events) {

@@ -18,11 +18,19 @@ using ::testing::HasSubstr;
 using FromSequence = absl::flat_hash_map<std::string, uint64_t>;
 
 EventPtr MakeMessage(const std::string& room, uint64_t sequence) {
-  auto event = std::make_shared<v1::Event>();
-  event->mutable_message()->set_room(room);
-  event->mutable_message()->set_sequence(sequence);
-  event->mutable_message()->set_text(absl::StrCat("text ", sequence));
-  return event;
+  v1::Event event;
+  event.mutable_message()->set_room(room);
+  event.mutable_message()->set_sequence(sequence);
+  event.mutable_message()->set_text(absl::StrCat("text ", sequence));
+  return MakeSharedEvent(std::move(event));
+}
+
+EventPtr MakePresence(const std::string& room, const std::string& sender) {
+  v1::Event event;
+  event.mutable_presence()->set_room(room);
+  event.mutable_presence()->set_sender(sender);
+  event.mutable_presence()->set_change(v1::Presence::CHANGE_JOINED);
+  return MakeSharedEvent(std::move(event));
 }
 
 // Pops every queued event as "room#sequence" for messages and
@@ -115,10 +123,7 @@ TEST(SubscriberQueue, OverflowClosesResourceExhausted) {
 TEST(SubscriberQueue, PresenceCountsTowardLimit) {
   SubscriberQueue queue(1, {"a"}, FromSequence(), 2, "bob");
   EXPECT_EQ(queue.sender(), "bob");
-  auto presence = std::make_shared<v1::Event>();
-  presence->mutable_presence()->set_room("a");
-  presence->mutable_presence()->set_sender("alice");
-  presence->mutable_presence()->set_change(v1::Presence::CHANGE_JOINED);
+  EventPtr presence = MakePresence("a", "alice");
 
   EXPECT_TRUE(queue.Push(presence));
   EXPECT_FALSE(queue.Push(MakeMessage("a", 7)));
@@ -131,9 +136,7 @@ TEST(SubscriberQueue, PresenceCountsTowardLimit) {
 
 TEST(SubscriberQueue, PresenceKeepsSequenceState) {
   SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
-  auto presence = std::make_shared<v1::Event>();
-  presence->mutable_presence()->set_room("a");
-  presence->mutable_presence()->set_sender("alice");
+  EventPtr presence = MakePresence("a", "alice");
 
   queue.Push(MakeMessage("a", 1));
   queue.Push(presence);
