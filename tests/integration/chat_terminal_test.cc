@@ -1,0 +1,156 @@
+// Drives `parley chat` through pseudo-terminals: two users in tmux chat
+// against the real services, and broadcaster restarts under them.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "child_process.h"
+#include "gtest/gtest.h"
+#include "service_stack.h"
+#include "tmux_driver.h"
+
+namespace parley::testing {
+namespace {
+
+// Generous for a loaded two-core machine, and far below the test timeout.
+constexpr absl::Duration kScreenTimeout = absl::Seconds(30);
+
+// Runs parley, then reports its exit status and whether the terminal was
+// left in canonical mode with echo on, as a shell expects it. The trap
+// keeps the shell alive when Ctrl-C sends SIGINT to the foreground process
+// group, and exec restores the default action for parley.
+constexpr char kWrapperScript[] =
+    "trap : INT; \"$0\" \"$@\"; echo \"parley exited with $?\"; "
+    "stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo";
+
+class ChatTerminalTest : public ::testing::Test {
+ protected:
+  ChatTerminalTest() : tmux_(stack_.directory()) {}
+
+  void SetUp() override { stack_.StartAll(); }
+
+  // Starts `parley chat` as `sender` in room lobby, in a tmux session of
+  // the same name, and waits for its greeting.
+  void StartChat(const std::string& sender) {
+    tmux_.NewSession(sender, {"/bin/sh", "-c", kWrapperScript, BinaryDirectory() + "/parley",
+                              "chat", "--intake", stack_.intake_address(), "--broadcaster",
+                              stack_.broadcaster_address(), "--room", "lobby", "--sender",
+                              sender});
+    ExpectScreen(sender, absl::StrCat("-- chatting in #lobby as ", sender));
+  }
+
+  // Waits until the pane of `session` shows `text`, and fails with the
+  // screen and the service logs if it does not.
+  void ExpectScreen(const std::string& session, const std::string& text) {
+    std::string screen;
+    EXPECT_TRUE(tmux_.WaitForText(session, text, kScreenTimeout, &screen))
+        << "no \"" << text << "\" on " << session << "'s screen:\n" << screen << "\n"
+        << stack_.Logs("broadcaster");
+  }
+
+  void Say(const std::string& session, const std::string& text) {
+    tmux_.Type(session, text);
+    tmux_.Press(session, "Enter");
+  }
+
+  // Waits until the wrapper script in `session` has exited, after parley,
+  // and returns the screen.
+  std::string WaitForExit(const std::string& session) {
+    const bool exited = tmux_.WaitFor(
+        session, [this, &session](const std::string&) { return tmux_.DeadStatus(session) >= 0; },
+        kScreenTimeout);
+    // Captured after the exit, so the screen contains the script's last line.
+    const std::string screen = tmux_.Capture(session);
+    EXPECT_TRUE(exited) << session << " did not exit:\n" << screen;
+    return screen;
+  }
+
+  ServiceStack stack_;
+  TmuxDriver tmux_;
+};
+
+TEST_F(ChatTerminalTest, UsersChatAndSeeEachOther) {
+  StartChat("alice");
+  StartChat("bob");
+  ExpectScreen("alice", "-- bob joined #lobby");
+
+  Say("alice", "hello from alice");
+  ExpectScreen("bob", "alice: hello from alice");
+  ExpectScreen("alice", "alice: hello from alice");
+
+  Say("bob", "/me waves");
+  ExpectScreen("alice", "* bob waves");
+
+  Say("alice", "/who");
+  ExpectScreen("alice", "-- 2 in #lobby: alice (since ");
+  ExpectScreen("alice", "bob (since ");
+
+  Say("bob", "/history 5");
+  ExpectScreen("bob", "-- history of #lobby: 2 of the last 5 messages");
+  ExpectScreen("bob", "-- end of history");
+
+  Say("bob", "/frobnicate");
+  ExpectScreen("bob", "-- unknown command /frobnicate; /help lists the commands");
+
+  Say("bob", "/quit");
+  EXPECT_NE(WaitForExit("bob").find("parley exited with 0\nicanon echo"), std::string::npos)
+      << tmux_.Capture("bob");
+  ExpectScreen("alice", "-- bob left #lobby");
+}
+
+TEST_F(ChatTerminalTest, TypedTextSurvivesIncomingMessages) {
+  StartChat("alice");
+  StartChat("bob");
+
+  tmux_.Type("bob", "half typed");
+  ExpectScreen("bob", "[#lobby] bob> half typed");
+  Say("alice", "interrupting you");
+  ExpectScreen("bob", "alice: interrupting you");
+
+  // The message is above the prompt, and the prompt still contains the text
+  // bob typed, with the cursor after it.
+  std::string screen = tmux_.Capture("bob");
+  EXPECT_EQ(LastLine(screen), "[#lobby] bob> half typed") << screen;
+  EXPECT_LT(screen.find("alice: interrupting you"), screen.find("bob> half typed")) << screen;
+
+  tmux_.Type("bob", " and sent");
+  tmux_.Press("bob", "Enter");
+  ExpectScreen("alice", "bob: half typed and sent");
+  ExpectScreen("bob", "bob: half typed and sent");
+  // The entered line is replaced by the delivered message.
+  screen = tmux_.Capture("bob");
+  EXPECT_EQ(screen.find("bob> half typed and sent"), std::string::npos) << screen;
+  EXPECT_EQ(LastLine(screen), "[#lobby] bob>") << screen;
+}
+
+TEST_F(ChatTerminalTest, ReconnectsAfterBroadcasterRestart) {
+  StartChat("alice");
+  StartChat("bob");
+  Say("alice", "before the restart");
+  ExpectScreen("bob", "alice: before the restart");
+
+  ASSERT_EQ(stack_.Terminate("broadcaster", absl::Seconds(30)), 0) << stack_.Logs("broadcaster");
+  ExpectScreen("bob", "-- lost the connection to the broadcaster (UNAVAILABLE");
+  stack_.Start("broadcaster");
+
+  // Both resume after "before the restart", sequence 1.
+  ExpectScreen("bob", "-- reconnected to the broadcaster after");
+  ExpectScreen("bob", "resuming lobby at #2");
+  ExpectScreen("alice", "-- reconnected to the broadcaster after");
+  Say("alice", "after the restart");
+  ExpectScreen("bob", "[lobby #2] alice: after the restart");
+
+  // Ctrl-C ends the chat at once and restores the terminal.
+  tmux_.Press("bob", "C-c");
+  EXPECT_NE(WaitForExit("bob").find("parley exited with 0\nicanon echo"), std::string::npos)
+      << tmux_.Capture("bob");
+  // Ctrl-D on an empty line ends it too.
+  tmux_.Press("alice", "C-d");
+  EXPECT_NE(WaitForExit("alice").find("parley exited with 0\nicanon echo"), std::string::npos)
+      << tmux_.Capture("alice");
+}
+
+}  // namespace
+}  // namespace parley::testing
