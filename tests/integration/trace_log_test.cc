@@ -3,13 +3,17 @@
 // the client sets none or an invalid one. Intake returns the id it used.
 
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "chat_client.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -24,11 +28,13 @@ constexpr char kServices[][12] = {"intake", "processor", "broadcaster"};
 
 constexpr char kTraceIdHeader[] = "x-parley-trace-id";
 
-// Sends one message to "lobby", with `trace_id` in x-parley-trace-id unless
-// it is empty. Returns the trace id that intake returned in the same key.
+// Sends one message from `sender` to "lobby", with `trace_id` in
+// x-parley-trace-id unless it is empty. Returns the trace id that intake
+// returned in the same key.
 absl::StatusOr<std::string> SendTraced(const std::string& intake_address,
                                        const std::string& client_message_id,
-                                       const std::string& trace_id) {
+                                       const std::string& trace_id,
+                                       const std::string& sender = "ann") {
   auto stub = v1::Intake::NewStub(
       grpc::CreateChannel(intake_address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
@@ -36,7 +42,7 @@ absl::StatusOr<std::string> SendTraced(const std::string& intake_address,
   if (!trace_id.empty()) context.AddMetadata(kTraceIdHeader, trace_id);
   v1::SendRequest request;
   request.set_room("lobby");
-  request.set_sender("ann");
+  request.set_sender(sender);
   request.set_text("hello");
   request.set_client_message_id(client_message_id);
   v1::SendResponse response;
@@ -103,6 +109,58 @@ TEST(TraceLogs, GeneratedTraceIdInEveryService) {
           << service << " logged no line with the message and trace ids:\n"
           << stack.Logs(service);
     }
+  }
+}
+
+// Returns the message fields of the JSON lines in `log`, and fails the test
+// for every line that is not a JSON object from `service`. A last line
+// without its newline may still be being written and is skipped.
+std::vector<std::string> JsonMessages(const std::string& log, const std::string& service) {
+  std::vector<std::string> messages;
+  size_t last_newline = log.rfind('\n');
+  std::istringstream lines(last_newline == std::string::npos ? ""
+                                                             : log.substr(0, last_newline + 1));
+  for (std::string line; std::getline(lines, line);) {
+    google::protobuf::Struct parsed;
+    auto status = google::protobuf::util::JsonStringToMessage(line, &parsed);
+    if (!status.ok()) {
+      ADD_FAILURE() << service << " wrote a line that is not JSON (" << status.ToString()
+                    << "): " << line;
+      continue;
+    }
+    const auto& fields = parsed.fields();
+    EXPECT_EQ(fields.contains("service") ? fields.at("service").string_value() : "", service)
+        << line;
+    if (fields.contains("message")) messages.push_back(fields.at("message").string_value());
+  }
+  return messages;
+}
+
+TEST(TraceLogs, JsonLinesCarryTraceId) {
+  ServiceStack stack;
+  stack.SetLogFormat("json");
+  stack.StartAll();
+
+  // Quotes and a backslash in the sender reach the log in the message id.
+  const std::string sender = R"(ann "the" \ first)";
+  const std::string trace_id = "trace-json-7";
+  absl::StatusOr<std::string> returned =
+      SendTraced(stack.intake_address(), "json-1", trace_id, sender);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+
+  std::string ids = absl::StrCat("message_id=", sender, "/json-1 trace_id=", trace_id);
+  for (const char* service : kServices) {
+    bool found = false;
+    absl::Time give_up = absl::Now() + absl::Seconds(10);
+    while (!found && absl::Now() < give_up) {
+      for (const std::string& message :
+           JsonMessages(stack.service(service).process->Log(), service)) {
+        if (absl::StrContains(message, ids)) found = true;
+      }
+      if (!found) absl::SleepFor(absl::Milliseconds(20));  // polling interval
+    }
+    EXPECT_TRUE(found) << service << " logged no JSON line with " << ids << ":\n"
+                       << stack.Logs(service);
   }
 }
 

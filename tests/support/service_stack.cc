@@ -74,7 +74,7 @@ std::string ServiceStack::WriteConfig(const std::string& name) {
       << "  metrics_listen: 127.0.0.1:0\n"
       << "  drain_timeout: " << absl::FormatDuration(drain_timeout_) << "\n"
       << "  shutdown_grace: 2s\n"
-      << "log:\n  level: debug\n";
+      << "log:\n  level: debug\n  format: " << log_format_ << "\n";
   std::string downstream = Downstream(name);
   if (!downstream.empty()) {
     out << downstream << ":\n"

@@ -50,6 +50,9 @@ class ServiceStack {
   void SetLaunch(const std::string& name, std::map<std::string, std::string> env,
                  std::vector<std::string> wrapper = {});
 
+  // Sets log.format ("text" or "json") for later starts of every service.
+  void SetLogFormat(std::string format) { log_format_ = std::move(format); }
+
   // Sends SIGTERM and returns the exit code, or nullopt at `timeout`.
   std::optional<int> Terminate(const std::string& name, absl::Duration timeout);
   void Kill(const std::string& name);
@@ -68,6 +71,7 @@ class ServiceStack {
   std::string directory_;
   std::map<std::string, std::string> extra_yaml_;
   absl::Duration drain_timeout_;
+  std::string log_format_ = "text";
   std::map<std::string, int> ports_;
   std::map<std::string, ServiceProcess> services_;
   std::map<std::string, int> starts_;
