@@ -77,7 +77,9 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* BroadcasterService::Subscribe(
       ->debug("subscriber_id={} from {} joined {} rooms", id, context->peer(), rooms.size());
   auto queue = std::make_shared<SubscriberQueue>(
       id, std::move(rooms), from_sequence,
-      static_cast<size_t>(config_.subscriber_max_queued_messages), request->sender());
+      QueueLimits{.max_messages = static_cast<size_t>(config_.subscriber_max_queued_messages),
+                  .max_bytes = static_cast<size_t>(config_.subscriber_max_queued_bytes)},
+      request->sender());
   return new SubscribeReactor(fanout_, std::move(queue), metrics_, rpc_metrics_, shutdown_);
 }
 

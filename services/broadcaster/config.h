@@ -17,6 +17,8 @@ struct BroadcasterConfig {
   // Events queued for one subscriber; a subscriber that falls further
   // behind is disconnected with RESOURCE_EXHAUSTED and resumes.
   int64_t subscriber_max_queued_messages = 1024;
+  // Serialized bytes queued for one subscriber, with the same effect.
+  int64_t subscriber_max_queued_bytes = 4 << 20;
 };
 
 // Reads and validates `path`; errors name the file, line and key.

@@ -7,11 +7,11 @@ namespace parley::broadcaster {
 
 SubscriberQueue::SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
                                  const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
-                                 size_t max_queued, std::string sender)
+                                 QueueLimits limits, std::string sender)
     : id_(id),
       rooms_(std::move(rooms)),
       sender_(std::move(sender)),
-      max_queued_(max_queued),
+      limits_(limits),
       from_sequence_(from_sequence) {
   for (const std::string& room : rooms_) next_sequence_[room] = FromSequence(room);
 }
@@ -44,13 +44,21 @@ bool SubscriberQueue::Push(const EventPtr& event) {
 }
 
 bool SubscriberQueue::EnqueueLocked(EventPtr event) {
-  if (queue_.size() >= max_queued_) {
-    end_ = absl::ResourceExhaustedError(
-        absl::StrCat("subscriber fell behind: ", queue_.size(),
-                     " events queued (subscribers.max_queued_messages ", max_queued_, ")"));
+  std::string limit;
+  if (queue_.size() >= limits_.max_messages) {
+    limit = absl::StrCat("subscribers.max_queued_messages ", limits_.max_messages);
+  } else if (!queue_.empty() && queued_bytes_ + event->size() > limits_.max_bytes) {
+    limit = absl::StrCat("subscribers.max_queued_bytes ", limits_.max_bytes);
+  }
+  if (!limit.empty()) {
+    end_ = absl::ResourceExhaustedError(absl::StrCat("subscriber fell behind: ", queue_.size(),
+                                                     " events of ", queued_bytes_,
+                                                     " bytes queued (", limit, ")"));
     queue_.clear();
+    queued_bytes_ = 0;
     return true;
   }
+  queued_bytes_ += event->size();
   queue_.push_back(std::move(event));
   return queue_.size() == 1;
 }
@@ -59,7 +67,10 @@ bool SubscriberQueue::Close(const absl::Status& status, bool discard_queued) {
   parley::MutexLock lock(&mu_);
   if (end_.has_value()) return false;
   end_ = status;
-  if (discard_queued) queue_.clear();
+  if (discard_queued) {
+    queue_.clear();
+    queued_bytes_ = 0;
+  }
   return true;
 }
 
@@ -68,6 +79,7 @@ SubscriberQueue::Next SubscriberQueue::Pop() {
   if (!queue_.empty()) {
     EventPtr event = std::move(queue_.front());
     queue_.pop_front();
+    queued_bytes_ -= event->size();
     return {std::move(event), std::nullopt};
   }
   if (!end_.has_value()) return {nullptr, std::nullopt};

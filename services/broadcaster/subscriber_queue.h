@@ -20,6 +20,14 @@
 
 namespace parley::broadcaster {
 
+// Bounds on the events waiting for one subscriber.
+struct QueueLimits {
+  size_t max_messages = 1024;  // subscribers.max_queued_messages
+  // Serialized bytes of the queued events (subscribers.max_queued_bytes).
+  // An event larger than this still enters an empty queue.
+  size_t max_bytes = 4 << 20;
+};
+
 // The events waiting for one subscriber, independent of the transport: the
 // fan-out pushes, the subscriber's stream pulls. Bounded: a subscriber that
 // falls behind is closed with RESOURCE_EXHAUSTED, so that it never slows the
@@ -31,7 +39,7 @@ class SubscriberQueue {
   // a member of its rooms, with presence events for the others.
   SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
                   const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
-                  size_t max_queued, std::string sender = {});
+                  QueueLimits limits, std::string sender = {});
 
   // Returns the first sequence wanted in `room`, 0 for live events only.
   uint64_t FromSequence(const std::string& room) const;
@@ -77,19 +85,20 @@ class SubscriberQueue {
 
  private:
   std::string DescribeResumePointLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Appends `event`, or closes the queue with RESOURCE_EXHAUSTED when it is
-  // full. Returns true when the transport should be woken up.
+  // Appends `event`, or closes the queue with RESOURCE_EXHAUSTED when it
+  // would pass a limit. Returns true when the transport should be woken up.
   bool EnqueueLocked(EventPtr event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const uint64_t id_;
   const std::vector<std::string> rooms_;
   const std::string sender_;
   const absl::Time started_ = absl::Now();
-  const size_t max_queued_;
+  const QueueLimits limits_;
   const absl::flat_hash_map<std::string, uint64_t> from_sequence_;
 
   mutable parley::Mutex mu_;
   std::deque<EventPtr> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // Next sequence expected per room; 0 until the first event of the room.
   absl::flat_hash_map<std::string, uint64_t> next_sequence_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> delivered_ ABSL_GUARDED_BY(mu_);

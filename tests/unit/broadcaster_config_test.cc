@@ -19,6 +19,7 @@ TEST(LoadBroadcasterConfig, EmptyMappingGivesDefaults) {
   EXPECT_EQ(config->log.level, "info");
   EXPECT_EQ(config->history_max_messages_per_room, 1000);
   EXPECT_EQ(config->subscriber_max_queued_messages, 1024);
+  EXPECT_EQ(config->subscriber_max_queued_bytes, 4 << 20);
 }
 
 TEST(LoadBroadcasterConfig, DeployFileIsValid) {
@@ -29,6 +30,7 @@ TEST(LoadBroadcasterConfig, DeployFileIsValid) {
   EXPECT_EQ(config->server.metrics_listen, "127.0.0.1:9103");
   EXPECT_EQ(config->history_max_messages_per_room, 1000);
   EXPECT_EQ(config->subscriber_max_queued_messages, 1024);
+  EXPECT_EQ(config->subscriber_max_queued_bytes, 4 << 20);
 }
 
 TEST(LoadBroadcasterConfig, FullFileOverridesDefaults) {
@@ -42,7 +44,8 @@ TEST(LoadBroadcasterConfig, FullFileOverridesDefaults) {
                            "history:\n"
                            "  max_messages_per_room: 0\n"
                            "subscribers:\n"
-                           "  max_queued_messages: 3\n");
+                           "  max_queued_messages: 3\n"
+                           "  max_queued_bytes: 65536\n");
   absl::StatusOr<BroadcasterConfig> config = LoadBroadcasterConfig(file.path());
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->server.listen, "127.0.0.1:7000");
@@ -50,6 +53,7 @@ TEST(LoadBroadcasterConfig, FullFileOverridesDefaults) {
   EXPECT_EQ(config->log.level, "warn");
   EXPECT_EQ(config->history_max_messages_per_room, 0);
   EXPECT_EQ(config->subscriber_max_queued_messages, 3);
+  EXPECT_EQ(config->subscriber_max_queued_bytes, 65536);
 }
 
 TEST(LoadBroadcasterConfig, UnknownKeyNamesFileLine) {
@@ -68,6 +72,16 @@ TEST(LoadBroadcasterConfig, ZeroQueueRejected) {
   EXPECT_EQ(config.status().message(),
             file.path() +
                 ":2: key 'subscribers.max_queued_messages': value 0 is out of range [1, 10000000]");
+}
+
+TEST(LoadBroadcasterConfig, QueueBytesRange) {
+  unit_test::TempFile file("broadcaster.yaml", "subscribers:\n  max_queued_bytes: 1023\n");
+  absl::StatusOr<BroadcasterConfig> config = LoadBroadcasterConfig(file.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            file.path() +
+                ":2: key 'subscribers.max_queued_bytes': value 1023 is out of range [1024, "
+                "1073741824]");
 }
 
 }  // namespace

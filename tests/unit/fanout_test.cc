@@ -90,7 +90,8 @@ class FanoutTest : public ::testing::Test {
                                              FromSequence from = {}, size_t max_queued = 100,
                                              std::string sender = {}) {
     auto queue = std::make_shared<SubscriberQueue>(++subscriber_ids_, std::move(rooms), from,
-                                                   max_queued, std::move(sender));
+                                                   QueueLimits{.max_messages = max_queued},
+                                                   std::move(sender));
     fanout_.Subscribe(queue);
     return queue;
   }

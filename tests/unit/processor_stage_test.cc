@@ -143,7 +143,8 @@ class ProcessorStageTest : public ::testing::Test {
 
   std::shared_ptr<broadcaster::SubscriberQueue> Subscribe(std::vector<std::string> rooms) {
     auto queue = std::make_shared<broadcaster::SubscriberQueue>(
-        ++subscriber_ids_, std::move(rooms), absl::flat_hash_map<std::string, uint64_t>(), 1000);
+        ++subscriber_ids_, std::move(rooms), absl::flat_hash_map<std::string, uint64_t>(),
+        broadcaster::QueueLimits{.max_messages = 1000});
     fanout_.Subscribe(queue);
     return queue;
   }

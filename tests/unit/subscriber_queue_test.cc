@@ -17,6 +17,8 @@ using ::testing::HasSubstr;
 
 using FromSequence = absl::flat_hash_map<std::string, uint64_t>;
 
+QueueLimits Limits(size_t max_messages) { return {.max_messages = max_messages}; }
+
 EventPtr MakeMessage(const std::string& room, uint64_t sequence) {
   v1::Event event;
   event.mutable_message()->set_room(room);
@@ -52,7 +54,7 @@ std::vector<std::string> PopAll(SubscriberQueue& queue) {
 }
 
 TEST(SubscriberQueue, PopsInPushOrder) {
-  SubscriberQueue queue(1, {"a", "b"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a", "b"}, FromSequence(), Limits(10));
   EXPECT_TRUE(queue.Push(MakeMessage("a", 1))) << "the first event wakes the transport";
   EXPECT_FALSE(queue.Push(MakeMessage("b", 1))) << "a non-empty queue is already awake";
   EXPECT_FALSE(queue.Push(MakeMessage("a", 2)));
@@ -64,14 +66,14 @@ TEST(SubscriberQueue, PopsInPushOrder) {
 }
 
 TEST(SubscriberQueue, LiveStartsAtAnySequence) {
-  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(10));
   queue.Push(MakeMessage("a", 41));
   queue.Push(MakeMessage("a", 42));
   EXPECT_THAT(PopAll(queue), ElementsAre("a#41", "a#42"));
 }
 
 TEST(SubscriberQueue, SkipsBeforeFromSequence) {
-  SubscriberQueue queue(1, {"a"}, FromSequence{{"a", 3}}, 10);
+  SubscriberQueue queue(1, {"a"}, FromSequence{{"a", 3}}, Limits(10));
   EXPECT_EQ(queue.FromSequence("a"), 3u);
   EXPECT_EQ(queue.FromSequence("other"), 0u);
   EXPECT_FALSE(queue.Push(MakeMessage("a", 1)));
@@ -81,7 +83,7 @@ TEST(SubscriberQueue, SkipsBeforeFromSequence) {
 }
 
 TEST(SubscriberQueue, IgnoresRepeatedSequence) {
-  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(10));
   queue.Push(MakeMessage("a", 1));
   queue.Push(MakeMessage("a", 2));
   queue.Push(MakeMessage("a", 2));
@@ -90,7 +92,7 @@ TEST(SubscriberQueue, IgnoresRepeatedSequence) {
 }
 
 TEST(SubscriberQueue, GapBeforeMissingSequences) {
-  SubscriberQueue queue(1, {"a", "b"}, FromSequence{{"a", 2}}, 10);
+  SubscriberQueue queue(1, {"a", "b"}, FromSequence{{"a", 2}}, Limits(10));
   queue.Push(MakeMessage("a", 5));
   queue.Push(MakeMessage("b", 7));
   queue.Push(MakeMessage("b", 9));
@@ -98,7 +100,7 @@ TEST(SubscriberQueue, GapBeforeMissingSequences) {
 }
 
 TEST(SubscriberQueue, OverflowClosesResourceExhausted) {
-  SubscriberQueue queue(1, {"a", "b"}, FromSequence(), 2);
+  SubscriberQueue queue(1, {"a", "b"}, FromSequence(), Limits(2));
   queue.Push(MakeMessage("a", 1));
   ASSERT_THAT(PopAll(queue), ElementsAre("a#1"));
 
@@ -121,7 +123,7 @@ TEST(SubscriberQueue, OverflowClosesResourceExhausted) {
 }
 
 TEST(SubscriberQueue, PresenceCountsTowardLimit) {
-  SubscriberQueue queue(1, {"a"}, FromSequence(), 2, "bob");
+  SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(2), "bob");
   EXPECT_EQ(queue.sender(), "bob");
   EventPtr presence = MakePresence("a", "alice");
 
@@ -135,7 +137,7 @@ TEST(SubscriberQueue, PresenceCountsTowardLimit) {
 }
 
 TEST(SubscriberQueue, PresenceKeepsSequenceState) {
-  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(10));
   EventPtr presence = MakePresence("a", "alice");
 
   queue.Push(MakeMessage("a", 1));
@@ -150,8 +152,41 @@ TEST(SubscriberQueue, PresenceKeepsSequenceState) {
   EXPECT_EQ(queue.DescribeResumePoint(), "a#2");
 }
 
+TEST(SubscriberQueue, ByteLimitClosesResourceExhausted) {
+  const size_t event_size = MakeMessage("a", 1)->size();
+  SubscriberQueue queue(1, {"a"}, FromSequence(),
+                        QueueLimits{.max_messages = 100, .max_bytes = 3 * event_size});
+  queue.Push(MakeMessage("a", 1));
+  ASSERT_THAT(PopAll(queue), ElementsAre("a#1")) << "a popped event no longer counts";
+
+  for (uint64_t sequence = 2; sequence <= 4; ++sequence) queue.Push(MakeMessage("a", sequence));
+  EXPECT_FALSE(queue.closed()) << "exactly max_bytes fits";
+  EXPECT_TRUE(queue.Push(MakeMessage("a", 5)));
+  ASSERT_TRUE(queue.closed());
+
+  SubscriberQueue::Next next = queue.Pop();
+  EXPECT_EQ(next.event, nullptr);
+  ASSERT_TRUE(next.end.has_value());
+  EXPECT_EQ(next.end->code(), absl::StatusCode::kResourceExhausted);
+  const std::string message(next.end->message());
+  EXPECT_THAT(message, HasSubstr(absl::StrCat("subscribers.max_queued_bytes ", 3 * event_size)));
+  EXPECT_THAT(message, HasSubstr(absl::StrCat("3 events of ", 3 * event_size, " bytes queued")));
+  EXPECT_THAT(message, HasSubstr("last delivered: a#1"));
+}
+
+TEST(SubscriberQueue, LargeEventEntersEmptyQueue) {
+  SubscriberQueue queue(1, {"a"}, FromSequence(), QueueLimits{.max_messages = 100, .max_bytes = 4});
+  EXPECT_TRUE(queue.Push(MakeMessage("a", 1)));
+  EXPECT_FALSE(queue.closed()) << "an event larger than max_bytes still reaches an idle subscriber";
+  EXPECT_THAT(PopAll(queue), ElementsAre("a#1"));
+
+  queue.Push(MakeMessage("a", 2));
+  queue.Push(MakeMessage("a", 3));
+  EXPECT_TRUE(queue.closed());
+}
+
 TEST(SubscriberQueue, CloseDeliversQueuedFirst) {
-  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(10));
   queue.Push(MakeMessage("a", 1));
   queue.Push(MakeMessage("a", 2));
   EXPECT_TRUE(queue.Close(absl::UnavailableError("broadcaster is shutting down"), false));
@@ -167,7 +202,7 @@ TEST(SubscriberQueue, CloseDeliversQueuedFirst) {
 }
 
 TEST(SubscriberQueue, CloseCanDiscardQueued) {
-  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(10));
   queue.Push(MakeMessage("a", 1));
   EXPECT_TRUE(queue.Close(absl::CancelledError("client left"), true));
 
@@ -178,7 +213,7 @@ TEST(SubscriberQueue, CloseCanDiscardQueued) {
 }
 
 TEST(SubscriberQueue, ResumePointPerRoom) {
-  SubscriberQueue queue(1, {"a", "b", "c"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a", "b", "c"}, FromSequence(), Limits(10));
   queue.Push(MakeMessage("a", 3));
   queue.Push(MakeMessage("c", 8));
   PopAll(queue);
@@ -186,7 +221,7 @@ TEST(SubscriberQueue, ResumePointPerRoom) {
 }
 
 TEST(SubscriberQueue, WakeUntilDetached) {
-  SubscriberQueue queue(1, {"a"}, FromSequence(), 10);
+  SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(10));
   int wakes = 0;
   queue.Wake();  // does nothing without a wake function
   queue.SetWake([&wakes] { ++wakes; });
