@@ -10,6 +10,7 @@
 // `prometheus` binary is on PATH.
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,9 +24,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -231,15 +234,36 @@ class PrometheusStackTest : public ::testing::Test {
     return samples;
   }
 
-  // Polls `expression` until it returns at least `min_samples` samples,
-  // sending a message before each poll so that the rates stay above 0.
-  // Returns the samples of the last poll.
+  // Returns the alerts of /api/v1/alerts, pending and firing, each with its
+  // labels and the value of its expression.
+  absl::StatusOr<std::vector<Sample>> ActiveAlerts() {
+    absl::StatusOr<std::string> body = HttpGet(address_, "/api/v1/alerts", kHttpTimeout);
+    if (!body.ok()) return body.status();
+    absl::StatusOr<google::protobuf::Value> data = ParseData(*body);
+    if (!data.ok()) return data.status();
+
+    std::vector<Sample> alerts;
+    for (const google::protobuf::Value& item :
+         data->struct_value().fields().at("alerts").list_value().values()) {
+      Sample alert;
+      for (const auto& [name, value] : item.struct_value().fields().at("labels").struct_value().fields()) {
+        alert.labels[name] = value.string_value();
+      }
+      alert.value = std::stod(item.struct_value().fields().at("value").string_value());
+      alerts.push_back(std::move(alert));
+    }
+    return alerts;
+  }
+
+  // Polls `expression` until it returns at least `min_samples` samples.
+  // When client_ is set, it sends a message before each poll so that the
+  // rates stay above 0. Returns the samples of the last poll.
   std::vector<Sample> WaitForSeries(const std::string& expression, size_t min_samples = 1) {
     absl::Time give_up = absl::Now() + kSeriesTimeout;
     std::string last_error;
     std::vector<Sample> last_samples;
     while (absl::Now() < give_up) {
-      SendOne();
+      if (client_ != nullptr) SendOne();
       absl::StatusOr<std::vector<Sample>> samples = Query(expression);
       if (samples.ok()) {
         last_samples = *samples;
@@ -330,6 +354,90 @@ TEST_F(PrometheusStackTest, ScrapesEveryServiceAndRecordsRules) {
   }
 
   EXPECT_TRUE(subscriber.WaitForMessages("metrics", sent_, absl::Seconds(30)));
+}
+
+// Stops broadcaster, so that Sends stay in flight at intake, then stops
+// intake. Its drain runs into server.drain_timeout (ServiceStack's default
+// of 10 s, the value alerts.yml assumes), and the alerts must report the
+// drain and both services down.
+TEST_F(PrometheusStackTest, AlertsOnDrainTimeoutAndDownServices) {
+  WaitForSeries(R"(up{job=~"intake|processor|broadcaster"} == 1)", kJobs.size());
+  stack_->Kill("broadcaster");
+
+  // 1. Sends that cannot commit while broadcaster is gone.
+  constexpr int kStuckSends = 4;
+  IntakeClient stuck_client(stack_->intake_address());
+  std::vector<std::thread> senders;
+  for (int i = 0; i < kStuckSends; ++i) {
+    senders.emplace_back([&stuck_client, i] {
+      // They fail once intake cancels them at the end of its drain.
+      (void)stuck_client.Send("drain", "stuck", "waits for broadcaster", absl::StrCat("s", i),
+                              absl::Seconds(60));
+    });
+  }
+  const int intake_metrics_port = stack_->service("intake").metrics_port;
+  absl::Time give_up = absl::Now() + absl::Seconds(30);
+  std::optional<double> pending;
+  while (absl::Now() < give_up) {
+    pending = ScrapeMetric(intake_metrics_port, R"(parley_link_pending_items{link="processor"})");
+    if (pending.value_or(0) >= kStuckSends) break;
+    absl::SleepFor(kPollInterval);
+  }
+  ASSERT_GE(pending.value_or(0), kStuckSends) << "the Sends did not reach intake's link";
+
+  // 2. The drain times out, and intake exits. The drain sends sd_notify
+  // messages every second, and the notify socket queues only a few
+  // datagrams (net.unix.max_dgram_qlen), so the test reads them while it
+  // waits, as systemd would.
+  ServiceProcess& intake = stack_->service("intake");
+  absl::Time terminated = absl::Now();
+  intake.process->Signal(SIGTERM);
+  std::optional<std::string> last_status = intake.notify->WaitFor(
+      [](const std::string& message) {
+        return absl::StrContains(message, "shutting down the gRPC server");
+      },
+      absl::Seconds(40));
+  EXPECT_TRUE(last_status.has_value()) << "intake did not finish its drain";
+  std::optional<int> exit_status = intake.process->Wait(absl::Seconds(20));
+  for (std::thread& sender : senders) sender.join();
+  ASSERT_TRUE(exit_status.has_value()) << "intake did not exit after SIGTERM";
+  EXPECT_EQ(ExitCodeOf(*exit_status), 0);
+  EXPECT_GE(absl::Now() - terminated, absl::Seconds(10)) << "intake's drain did not time out";
+
+  // 3. The drain alert fires for intake although intake is gone, with
+  // the items it had left.
+  std::vector<Sample> drain = WaitForSeries(
+      R"(ALERTS{alertname="ParleyDrainTimedOut",alertstate="firing",job="intake"})");
+  ASSERT_EQ(drain.size(), 1u);
+  EXPECT_EQ(drain[0].labels.at("severity"), "warning");
+  absl::StatusOr<std::vector<Sample>> active = ActiveAlerts();
+  ASSERT_TRUE(active.ok()) << active.status();
+  bool found = false;
+  for (const Sample& alert : *active) {
+    if (alert.labels.at("alertname") != "ParleyDrainTimedOut") continue;
+    found = true;
+    EXPECT_EQ(alert.value, kStuckSends) << "items left in intake's drain";
+  }
+  EXPECT_TRUE(found) << "/api/v1/alerts lists no ParleyDrainTimedOut";
+
+  // 4. Both stopped services are down. ParleyServiceDown waits 1 minute
+  // before it fires, so pending is what the test can see.
+  std::vector<Sample> down = WaitForSeries(
+      R"(ALERTS{alertname="ParleyServiceDown",job=~"intake|broadcaster"})", 2);
+  std::set<std::string> down_jobs;
+  for (const Sample& sample : down) down_jobs.insert(sample.labels.at("job"));
+  EXPECT_EQ(down_jobs, (std::set<std::string>{"intake", "broadcaster"}));
+
+  // 5. processor is still up, and no other alert fired for it.
+  absl::StatusOr<std::vector<Sample>> processor_alerts = Query(R"(ALERTS{job="processor"})");
+  ASSERT_TRUE(processor_alerts.ok()) << processor_alerts.status();
+  for (const Sample& alert : *processor_alerts) {
+    ADD_FAILURE() << "alert " << alert.labels.at("alertname") << " is "
+                  << alert.labels.at("alertstate") << " for processor";
+  }
+
+  // processor's drain would wait the full timeout for broadcaster.
+  stack_->Kill("processor");
 }
 
 }  // namespace
