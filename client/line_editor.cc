@@ -44,6 +44,8 @@ LineEditor::LineEditor(const std::string& prompt) {
   active_editor = this;
   // SignalWatcher handles SIGINT and SIGTERM; libedit must not install
   // handlers of its own.
+  // TODO: SIGWINCH is not handled either, so after the terminal is resized
+  // libedit wraps long input lines at the old width until the next start.
   rl_catch_signals = 0;
   Install(prompt);
 }

@@ -26,6 +26,18 @@
 namespace parley::client {
 namespace {
 
+// Formats the notice for a subscription that ended without /leave.
+std::string FormatSubscriptionEnd(const std::string& room, const grpc::Status& status,
+                                  TextStyle style) {
+  const std::string reason =
+      status.ok() ? "the broadcaster ended the subscription"
+                  : absl::StrCat(StatusCodeName(status.error_code()), ": ",
+                                 EscapeForTerminal(status.error_message()));
+  return Paint(absl::StrCat("-- stopped following #", EscapeForTerminal(room), ": ", reason,
+                            "; /join ", EscapeForTerminal(room), " to follow it again"),
+               kNoticeColour, style);
+}
+
 // The state of one terminal chat session. Every method runs on the thread
 // that owns the terminal, except the subscription callbacks, which only
 // push lines to `output_`.
@@ -45,7 +57,8 @@ class TerminalChat {
 
  private:
   // Subscribes to the first room and waits up to --timeout-ms for the
-  // stream to open. Returns false after printing why it did not.
+  // stream to open. Returns false if it did not, after printing why unless
+  // a stop was requested.
   bool JoinFirstRoom();
   // Returns false when the input failed.
   bool RunInputLoop(LineEditor& editor);
@@ -77,7 +90,7 @@ class TerminalChat {
 
 int TerminalChat::Run() {
   std::stop_callback wake_on_stop(stop_token_, [this] { output_.Wake(); });
-  if (!JoinFirstRoom()) return 1;
+  if (!JoinFirstRoom()) return stop_token_.stop_requested() ? 0 : 1;
 
   bool input_ok = true;
   {
@@ -121,8 +134,13 @@ bool TerminalChat::RunInputLoop(LineEditor& editor) {
       return false;
     }
     PrintQueuedLines(editor);
-    if (fds[0].revents == 0 || stop_token_.stop_requested()) continue;
-    if ((fds[0].revents & (POLLERR | POLLNVAL)) != 0) return false;
+    const short input_events = fds[0].revents;
+    if (input_events == 0 || stop_token_.stop_requested()) continue;
+    if ((input_events & POLLIN) == 0) {
+      // POLLHUP alone means the terminal hung up, which ends the chat like
+      // Ctrl-D. POLLERR or POLLNVAL means that stdin failed.
+      return (input_events & (POLLERR | POLLNVAL)) == 0;
+    }
 
     const std::optional<LineEditor::Input> input = editor.ReadAvailableInput();
     if (!input) continue;
@@ -225,13 +243,7 @@ void TerminalChat::Subscribe(const std::string& room) {
         return true;
       },
       [this, room](const grpc::Status& status, bool cancelled) {
-        if (cancelled) return;
-        output_.Push(Paint(absl::StrCat("-- stopped following #", EscapeForTerminal(room), ": ",
-                                        status.ok() ? "the broadcaster ended the subscription"
-                                                    : absl::StrCat(StatusCodeName(status.error_code()), ": ",
-                                                                   EscapeForTerminal(status.error_message())),
-                                        "; /join ", EscapeForTerminal(room), " to follow it again"),
-                           kNoticeColour, style_));
+        if (!cancelled) output_.Push(FormatSubscriptionEnd(room, status, style_));
       });
   subscription->Start();
   rooms_[room] = std::move(subscription);
