@@ -121,6 +121,8 @@ void IntakeService::Register(grpc::ServerBuilder& builder) {
   builder.RegisterService(this);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<ParseErrorInterceptorFactory>());
+  // NOTE: this replaces any interceptor list set on `builder` before, and
+  // ServiceHost sets none.
   builder.experimental().SetInterceptorCreators(std::move(factories));
 }
 
