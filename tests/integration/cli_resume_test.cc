@@ -43,6 +43,9 @@ std::vector<std::string> LinesWith(const std::string& log, const std::string& te
 
 class CliResumeTest : public ::testing::Test {
  protected:
+  explicit CliResumeTest(std::map<std::string, std::string> extra_yaml = {})
+      : stack_(std::move(extra_yaml)) {}
+
   void SetUp() override { stack_.StartAll(); }
 
   std::unique_ptr<ChildProcess> StartParley(const std::vector<std::string>& arguments,
@@ -113,6 +116,38 @@ TEST_F(CliResumeTest, SubscribeWithoutResumeExitsOnRestart) {
                                 "error: UNAVAILABLE: broadcaster is shutting down; last "
                                 "delivered: lobby#1"))
       << subscribe->Log();
+}
+
+// Broadcaster keeps only the last two messages of a room here, so a
+// subscriber that asks for older ones gets a gap.
+class CliGapTest : public CliResumeTest {
+ protected:
+  CliGapTest() : CliResumeTest({{"broadcaster", "history:\n  max_messages_per_room: 2"}}) {}
+};
+
+TEST_F(CliGapTest, SubscribeSaysHowManyAreGone) {
+  for (int i = 1; i <= 5; ++i) Send(absl::StrCat("message ", i), absl::StrCat("note-", i));
+
+  const auto json = StartParley(
+      {"subscribe", "--room", "lobby", "--from-seq", "1", "--json", "--count", "2"}, "json.log");
+  const auto text =
+      StartParley({"subscribe", "--room", "lobby", "--from-seq", "2", "--count", "2"}, "text.log");
+  const std::optional<int> json_status = json->Wait(kTimeout);
+  const std::optional<int> text_status = text->Wait(kTimeout);
+
+  ASSERT_TRUE(json_status.has_value()) << json->Log();
+  EXPECT_EQ(ExitCodeOf(*json_status), 0) << json->Log();
+  EXPECT_TRUE(absl::StrContains(json->Log(), R"({"type":"gap","room":"lobby",)"
+                                             R"("requested_sequence":1,)"
+                                             R"("first_available_sequence":4,"missed":3})"))
+      << json->Log();
+  ASSERT_TRUE(text_status.has_value()) << text->Log();
+  EXPECT_EQ(ExitCodeOf(*text_status), 0) << text->Log();
+  EXPECT_TRUE(absl::StrContains(text->Log(),
+                                "[lobby] gap: 2 messages are gone (sequences 2..3 are no longer "
+                                "in history); continuing at 4"))
+      << text->Log();
+  EXPECT_TRUE(absl::StrContains(text->Log(), "[lobby #5] carol: message 5")) << text->Log();
 }
 
 TEST_F(CliResumeTest, PipedChatSendsEachLine) {
