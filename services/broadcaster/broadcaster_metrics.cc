@@ -33,6 +33,10 @@ BroadcasterMetrics::BroadcasterMetrics(prometheus::Registry& registry)
       slow_disconnects(Counter(registry, "parley_broadcaster_slow_subscriber_disconnects_total",
                                "Subscribers ended with RESOURCE_EXHAUSTED for falling behind.")),
       subscribers(Gauge(registry, "parley_broadcaster_subscribers", "Open Subscribe streams.")),
-      rooms(Gauge(registry, "parley_broadcaster_rooms", "Rooms with history or subscribers.")) {}
+      rooms(Gauge(registry, "parley_broadcaster_rooms", "Rooms with history or subscribers.")),
+      queued_events(Gauge(registry, "parley_broadcaster_queued_events",
+                          "Events waiting in subscriber queues, over all subscribers.")),
+      queued_bytes(Gauge(registry, "parley_broadcaster_queued_event_bytes",
+                         "Serialized bytes of the events waiting in subscriber queues.")) {}
 
 }  // namespace parley::broadcaster

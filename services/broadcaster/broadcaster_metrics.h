@@ -19,6 +19,8 @@ struct BroadcasterMetrics {
   prometheus::Counter& slow_disconnects; // subscribers ended for falling behind
   prometheus::Gauge& subscribers;
   prometheus::Gauge& rooms;
+  prometheus::Gauge& queued_events;      // waiting in subscriber queues, all subscribers
+  prometheus::Gauge& queued_bytes;       // serialized size of those events
 };
 
 }  // namespace parley::broadcaster

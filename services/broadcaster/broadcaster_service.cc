@@ -79,7 +79,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* BroadcasterService::Subscribe(
       id, std::move(rooms), from_sequence,
       QueueLimits{.max_messages = static_cast<size_t>(config_.subscriber_max_queued_messages),
                   .max_bytes = static_cast<size_t>(config_.subscriber_max_queued_bytes)},
-      request->sender());
+      request->sender(), QueueGauges{&metrics_.queued_events, &metrics_.queued_bytes});
   return new SubscribeReactor(fanout_, std::move(queue), metrics_, rpc_metrics_, shutdown_);
 }
 

@@ -7,13 +7,19 @@ namespace parley::broadcaster {
 
 SubscriberQueue::SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
                                  const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
-                                 QueueLimits limits, std::string sender)
+                                 QueueLimits limits, std::string sender, QueueGauges gauges)
     : id_(id),
       rooms_(std::move(rooms)),
       sender_(std::move(sender)),
       limits_(limits),
+      gauges_(gauges),
       from_sequence_(from_sequence) {
   for (const std::string& room : rooms_) next_sequence_[room] = FromSequence(room);
+}
+
+SubscriberQueue::~SubscriberQueue() {
+  parley::MutexLock lock(&mu_);
+  ClearLocked();
 }
 
 uint64_t SubscriberQueue::FromSequence(const std::string& room) const {
@@ -54,11 +60,11 @@ bool SubscriberQueue::EnqueueLocked(EventPtr event) {
     end_ = absl::ResourceExhaustedError(absl::StrCat("subscriber fell behind: ", queue_.size(),
                                                      " events of ", queued_bytes_,
                                                      " bytes queued (", limit, ")"));
-    queue_.clear();
-    queued_bytes_ = 0;
+    ClearLocked();
     return true;
   }
   queued_bytes_ += event->size();
+  CountLocked(1, static_cast<double>(event->size()));
   queue_.push_back(std::move(event));
   return queue_.size() == 1;
 }
@@ -67,11 +73,19 @@ bool SubscriberQueue::Close(const absl::Status& status, bool discard_queued) {
   parley::MutexLock lock(&mu_);
   if (end_.has_value()) return false;
   end_ = status;
-  if (discard_queued) {
-    queue_.clear();
-    queued_bytes_ = 0;
-  }
+  if (discard_queued) ClearLocked();
   return true;
+}
+
+void SubscriberQueue::ClearLocked() {
+  CountLocked(-static_cast<double>(queue_.size()), -static_cast<double>(queued_bytes_));
+  queue_.clear();
+  queued_bytes_ = 0;
+}
+
+void SubscriberQueue::CountLocked(double events, double bytes) {
+  if (gauges_.events != nullptr) gauges_.events->Increment(events);
+  if (gauges_.bytes != nullptr) gauges_.bytes->Increment(bytes);
 }
 
 SubscriberQueue::Next SubscriberQueue::Pop() {
@@ -80,6 +94,7 @@ SubscriberQueue::Next SubscriberQueue::Pop() {
     EventPtr event = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= event->size();
+    CountLocked(-1, -static_cast<double>(event->size()));
     return {std::move(event), std::nullopt};
   }
   if (!end_.has_value()) return {nullptr, std::nullopt};

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "parley/base/mutex.h"
 #include "parley/v1/chat.pb.h"
+#include "prometheus/gauge.h"
 #include "shared_event.h"
 
 namespace parley::broadcaster {
@@ -26,6 +27,13 @@ struct QueueLimits {
   // Serialized bytes of the queued events (subscribers.max_queued_bytes).
   // An event larger than this still enters an empty queue.
   size_t max_bytes = 4 << 20;
+};
+
+// Gauges that sum the queued events and their serialized bytes over all
+// subscribers. Either may be null; both must outlive the queue.
+struct QueueGauges {
+  prometheus::Gauge* events = nullptr;
+  prometheus::Gauge* bytes = nullptr;
 };
 
 // The events waiting for one subscriber, independent of the transport: the
@@ -39,7 +47,12 @@ class SubscriberQueue {
   // a member of its rooms, with presence events for the others.
   SubscriberQueue(uint64_t id, std::vector<std::string> rooms,
                   const absl::flat_hash_map<std::string, uint64_t>& from_sequence,
-                  QueueLimits limits, std::string sender = {});
+                  QueueLimits limits, std::string sender = {}, QueueGauges gauges = {});
+  // Takes the events still queued off the gauges.
+  ~SubscriberQueue();
+
+  SubscriberQueue(const SubscriberQueue&) = delete;
+  SubscriberQueue& operator=(const SubscriberQueue&) = delete;
 
   // Returns the first sequence wanted in `room`, 0 for live events only.
   uint64_t FromSequence(const std::string& room) const;
@@ -88,12 +101,17 @@ class SubscriberQueue {
   // Appends `event`, or closes the queue with RESOURCE_EXHAUSTED when it
   // would pass a limit. Returns true when the transport should be woken up.
   bool EnqueueLocked(EventPtr event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops every queued event.
+  void ClearLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds to the queued events and bytes of the gauges (negative to take off).
+  void CountLocked(double events, double bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const uint64_t id_;
   const std::vector<std::string> rooms_;
   const std::string sender_;
   const absl::Time started_ = absl::Now();
   const QueueLimits limits_;
+  const QueueGauges gauges_;
   const absl::flat_hash_map<std::string, uint64_t> from_sequence_;
 
   mutable parley::Mutex mu_;

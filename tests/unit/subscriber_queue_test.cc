@@ -232,5 +232,40 @@ TEST(SubscriberQueue, WakeUntilDetached) {
   EXPECT_EQ(wakes, 1);
 }
 
+TEST(SubscriberQueue, GaugesFollowQueuedEvents) {
+  prometheus::Gauge events;
+  prometheus::Gauge bytes;
+  EventPtr first = MakeMessage("a", 1);
+  EventPtr second = MakeMessage("a", 2);
+  double both_sizes = static_cast<double>(first->size() + second->size());
+  {
+    SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(10), "", QueueGauges{&events, &bytes});
+    queue.Push(first);
+    queue.Push(second);
+    EXPECT_EQ(events.Value(), 2);
+    EXPECT_EQ(bytes.Value(), both_sizes);
+
+    queue.Pop();
+    EXPECT_EQ(events.Value(), 1);
+    EXPECT_EQ(bytes.Value(), static_cast<double>(second->size()));
+  }
+  // A queue destroyed with events left takes them off the gauges.
+  EXPECT_EQ(events.Value(), 0);
+  EXPECT_EQ(bytes.Value(), 0);
+
+  SubscriberQueue closed(2, {"a"}, FromSequence(), Limits(10), "", QueueGauges{&events, &bytes});
+  closed.Push(first);
+  closed.Close(absl::CancelledError("gone"), /*discard_queued=*/true);
+  EXPECT_EQ(events.Value(), 0);
+  EXPECT_EQ(bytes.Value(), 0);
+
+  SubscriberQueue overflowing(3, {"a"}, FromSequence(), Limits(1), "",
+                              QueueGauges{&events, &bytes});
+  overflowing.Push(first);
+  overflowing.Push(second);  // over the limit: closes and drops the queue
+  EXPECT_EQ(events.Value(), 0);
+  EXPECT_EQ(bytes.Value(), 0);
+}
+
 }  // namespace
 }  // namespace parley::broadcaster
