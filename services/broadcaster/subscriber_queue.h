@@ -30,7 +30,7 @@ struct QueueLimits {
 };
 
 // Gauges that sum the queued events and their serialized bytes over all
-// subscribers. Either may be null; both must outlive the queue.
+// subscribers. Either may be null, and both must outlive the queue.
 struct QueueGauges {
   prometheus::Gauge* events = nullptr;
   prometheus::Gauge* bytes = nullptr;

@@ -26,7 +26,7 @@ class RecentCommits {
 
   // Adds a commit. `acknowledged` is true for a commit broadcaster already
   // has. `trace_id` goes into the replayed item's metadata, so that its log
-  // lines keep the client's trace id; it is empty for recovered commits.
+  // lines keep the client's trace id. Recovered commits have none.
   void Add(const v1::ChatMessage& message, bool acknowledged, const std::string& trace_id = "");
 
   // Records that broadcaster accepted `room`#`sequence`.

@@ -55,8 +55,8 @@ class RpcMetrics {
   explicit RpcMetrics(prometheus::Registry& registry);
 
   // Creates the series of `method` with code OK at zero, so that a method
-  // that has not completed a call yet is still scraped and rate() sees its
-  // first call. Call once per method the server serves.
+  // that has not completed a call yet is still scraped and rate() counts
+  // its first call. Call once per method the server serves.
   void Declare(const std::string& service, const std::string& method);
 
   void Observe(const std::string& service, const std::string& method, grpc::StatusCode code,
