@@ -189,6 +189,10 @@ void TerminalChat::Join(const std::string& room, LineEditor& editor) {
 }
 
 void TerminalChat::Leave(const std::string& room, LineEditor& editor) {
+  if (room.empty()) {
+    RequireRoom(editor);
+    return;
+  }
   const auto subscription = rooms_.find(room);
   if (subscription == rooms_.end()) {
     PrintNotice(absl::StrCat("-- not in #", EscapeForTerminal(room)), editor);

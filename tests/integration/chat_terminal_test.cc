@@ -100,6 +100,31 @@ TEST_F(ChatTerminalTest, UsersChatAndSeeEachOther) {
   ExpectScreen("alice", "-- bob left #lobby");
 }
 
+TEST_F(ChatTerminalTest, JoinAndLeaveSwitchRooms) {
+  StartChat("alice");
+  StartChat("bob");
+
+  Say("alice", "/join dev");
+  ExpectScreen("alice", "-- now sending to #dev");
+  ExpectScreen("alice", "[#dev] alice>");
+  Say("alice", "only in dev");
+  ExpectScreen("alice", "[dev #1] alice: only in dev");
+
+  Say("alice", "/leave");
+  ExpectScreen("alice", "-- left #dev; now sending to #lobby");
+  Say("alice", "back in lobby");
+  ExpectScreen("bob", "[lobby #1] alice: back in lobby");
+  // bob follows lobby only, so dev's message, sent earlier, never reached him.
+  EXPECT_EQ(tmux_.Capture("bob").find("only in dev"), std::string::npos) << tmux_.Capture("bob");
+
+  Say("alice", "/leave");
+  ExpectScreen("alice", "-- left #lobby; /join ROOM to chat again");
+  ExpectScreen("alice", "[no room] alice>");
+  Say("alice", "into the void");
+  ExpectScreen("alice", "-- join a room first: /join ROOM");
+  ExpectScreen("bob", "-- alice left #lobby");
+}
+
 TEST_F(ChatTerminalTest, TypedTextSurvivesIncomingMessages) {
   StartChat("alice");
   StartChat("bob");
