@@ -1,10 +1,13 @@
 #include "notify_socket.h"
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -23,28 +26,53 @@ NotifySocket::NotifySocket(std::string path) : path_(std::move(path)) {
   if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     throw std::runtime_error("cannot bind notify socket " + path_);
   }
+  stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (stop_fd_ < 0) throw std::runtime_error("cannot create an eventfd for " + path_);
+  reader_ = std::thread([this] { Receive(); });
 }
 
 NotifySocket::~NotifySocket() {
+  uint64_t one = 1;
+  if (write(stop_fd_, &one, sizeof(one)) != sizeof(one)) std::abort();
+  reader_.join();
+  close(stop_fd_);
   close(fd_);
   unlink(path_.c_str());
 }
 
+void NotifySocket::Receive() {
+  while (true) {
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) continue;  // EINTR
+    if (fds[1].revents != 0) return;
+    char buffer[4096];
+    ssize_t size = recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT);
+    if (size <= 0) continue;
+    parley::MutexLock lock(&mu_);
+    messages_.emplace_back(buffer, static_cast<size_t>(size));
+  }
+}
+
+std::vector<std::string> NotifySocket::messages() const {
+  parley::MutexLock lock(&mu_);
+  return messages_;
+}
+
 std::optional<std::string> NotifySocket::WaitFor(
     const std::function<bool(const std::string&)>& matches, absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (true) {
+  parley::MutexLock lock(&mu_);
+  std::optional<std::string> found;
+  auto scan = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (; checked_ < messages_.size(); ++checked_) {
-      if (matches(messages_[checked_])) return messages_[checked_++];
+      if (matches(messages_[checked_])) {
+        found = messages_[checked_++];
+        return true;
+      }
     }
-    absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return std::nullopt;
-    pollfd fd{fd_, POLLIN, 0};
-    if (poll(&fd, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1) <= 0) continue;
-    char buffer[4096];
-    ssize_t size = recv(fd_, buffer, sizeof(buffer), 0);
-    if (size > 0) messages_.emplace_back(buffer, static_cast<size_t>(size));
-  }
+    return false;
+  };
+  mu_.AwaitWithTimeout(scan, timeout);
+  return found;
 }
 
 std::optional<std::string> NotifySocket::WaitForLine(const std::string& line,

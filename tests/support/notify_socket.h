@@ -4,14 +4,20 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "parley/base/mutex.h"
 
 namespace parley::testing {
 
 // The systemd side of sd_notify: a datagram socket that a service finds
 // through NOTIFY_SOCKET. Tests read READY=1, STATUS=..., STOPPING=1 from it.
+// A reader thread receives every message as it arrives, as systemd does:
+// sd_notify blocks once the socket's receive queue is full, and a service
+// that sends EXTEND_TIMEOUT_USEC through a long drain would otherwise stall.
 class NotifySocket {
  public:
   explicit NotifySocket(std::string path);
@@ -30,13 +36,19 @@ class NotifySocket {
   // Waits for a message with a line equal to `line`, such as "READY=1".
   std::optional<std::string> WaitForLine(const std::string& line, absl::Duration timeout);
 
-  const std::vector<std::string>& messages() const { return messages_; }
+  // Returns every message received so far, in order.
+  std::vector<std::string> messages() const;
 
  private:
+  void Receive();
+
   std::string path_;
   int fd_ = -1;
-  std::vector<std::string> messages_;
-  size_t checked_ = 0;
+  int stop_fd_ = -1;  // eventfd that wakes the reader thread to exit
+  mutable parley::Mutex mu_;
+  std::vector<std::string> messages_ ABSL_GUARDED_BY(mu_);
+  size_t checked_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread reader_;
 };
 
 // Returns true when `message` has `line` as one of its lines.
