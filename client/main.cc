@@ -1,5 +1,6 @@
 // parley: command-line client of the Parley chat system.
 
+#include <clocale>
 #include <exception>
 #include <iostream>
 
@@ -36,6 +37,10 @@ int RunParsedCommand(const parley::client::CommandLine& command_line, const std:
 int main(int argc, char** argv) {
   // Must run before any thread starts, gRPC's included.
   parley::client::BlockTerminationSignals();
+  // libedit decodes typed characters by the locale's character type, and
+  // drops non-ASCII input in the default "C" locale. setlocale is not
+  // thread-safe, so it runs here too.
+  std::setlocale(LC_CTYPE, "");
 
   CLI::App app("Command-line client of the Parley chat system", "parley");
   app.set_version_flag("--version", "parley " PARLEY_VERSION " (" PARLEY_GIT_REVISION ")");

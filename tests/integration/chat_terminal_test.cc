@@ -140,10 +140,14 @@ TEST_F(ChatTerminalTest, TypedTextSurvivesIncomingMessages) {
   EXPECT_EQ(LastLine(screen), "[#lobby] bob> half typed") << screen;
   EXPECT_LT(screen.find("alice: interrupting you"), screen.find("bob> half typed")) << screen;
 
-  tmux_.Type("bob", " and sent");
+  // Non-ASCII text is edited by character, not by byte.
+  tmux_.Type("bob", " and sent, caf\u00e9 \u65e5\u672c\u8a9eX");
+  tmux_.Press("bob", "BSpace");
+  tmux_.Press("bob", "Left");
+  tmux_.Press("bob", "BSpace");
   tmux_.Press("bob", "Enter");
-  ExpectScreen("alice", "bob: half typed and sent");
-  ExpectScreen("bob", "bob: half typed and sent");
+  ExpectScreen("alice", "bob: half typed and sent, caf\u00e9 \u65e5\u8a9e");
+  ExpectScreen("bob", "bob: half typed and sent, caf\u00e9 \u65e5\u8a9e");
   // The entered line is replaced by the delivered message.
   screen = tmux_.Capture("bob");
   EXPECT_EQ(screen.find("bob> half typed and sent"), std::string::npos) << screen;

@@ -38,7 +38,10 @@ TmuxDriver::~TmuxDriver() {
 }
 
 void TmuxDriver::NewSession(const std::string& session, const std::vector<std::string>& argv) {
-  std::vector<std::string> arguments = {"new-session", "-d", "-s", session, "-x", "160", "-y", "40"};
+  // A UTF-8 locale, so that the program reads and shows non-ASCII text
+  // whatever locale the test runs in.
+  std::vector<std::string> arguments = {"new-session", "-d", "-s", session, "-x", "160",
+                                        "-y",          "40", "-e", "LC_ALL=C.UTF-8"};
   arguments.insert(arguments.end(), argv.begin(), argv.end());
   Run(arguments);
   Run({"set-option", "-t", session, "remain-on-exit", "on"});
@@ -93,7 +96,8 @@ int TmuxDriver::DeadStatus(const std::string& session) {
 }
 
 std::string TmuxDriver::Run(const std::vector<std::string>& arguments) {
-  std::vector<std::string> argv = {kTmux, "-L", socket_name_};
+  // -u makes tmux pass UTF-8 through even when the test's locale is "C".
+  std::vector<std::string> argv = {kTmux, "-u", "-L", socket_name_};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   const std::string log = absl::StrCat(directory_, "/tmux.", ++commands_run_, ".out");
   ChildProcess tmux(argv, {}, log);
