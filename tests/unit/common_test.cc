@@ -27,7 +27,10 @@ TEST(ReadServer, ReadsEveryKey) {
       "  metrics_listen: '[::1]:7001'\n"
       "  drain_timeout: 3s\n"
       "  shutdown_grace: 500ms\n"
-      "  max_message_bytes: 2048\n");
+      "  max_message_bytes: 2048\n"
+      "  keepalive_time: 5s\n"
+      "  keepalive_timeout: 2s\n"
+      "  min_client_ping_interval: 1m\n");
   ServerConfig server;
   ReadServer(reader.Child("server"), &server);
   ASSERT_TRUE(reader.Finish().ok());
@@ -36,6 +39,27 @@ TEST(ReadServer, ReadsEveryKey) {
   EXPECT_EQ(server.drain_timeout, absl::Seconds(3));
   EXPECT_EQ(server.shutdown_grace, absl::Milliseconds(500));
   EXPECT_EQ(server.max_message_bytes, 2048);
+  EXPECT_EQ(server.keepalive_time, absl::Seconds(5));
+  EXPECT_EQ(server.keepalive_timeout, absl::Seconds(2));
+  EXPECT_EQ(server.min_client_ping_interval, absl::Minutes(1));
+}
+
+TEST(ReadServer, KeepaliveDefaults) {
+  MappingReader reader = ReaderFor("server: {}\n");
+  ServerConfig server{.listen = "a:1", .metrics_listen = "a:2"};
+  ReadServer(reader.Child("server"), &server);
+  ASSERT_TRUE(reader.Finish().ok());
+  EXPECT_EQ(server.keepalive_time, absl::Seconds(30));
+  EXPECT_EQ(server.keepalive_timeout, absl::Seconds(10));
+  EXPECT_EQ(server.min_client_ping_interval, absl::Seconds(10));
+}
+
+TEST(ReadServer, KeepaliveOutOfRange) {
+  MappingReader reader = ReaderFor("server:\n  keepalive_time: 500ms\n");
+  ServerConfig server{.listen = "a:1", .metrics_listen = "a:2"};
+  ReadServer(reader.Child("server"), &server);
+  EXPECT_EQ(std::string(reader.Finish().message()),
+            "service.yaml:2: key 'server.keepalive_time': duration 500ms is out of range [1s, 24h]");
 }
 
 TEST(ReadServer, BadAddressesRejected) {

@@ -31,6 +31,11 @@ void ReadServer(MappingReader& reader, ServerConfig* config) {
   reader.Read("shutdown_grace", &config->shutdown_grace, absl::ZeroDuration(),
               absl::Minutes(5));
   reader.Read("max_message_bytes", &config->max_message_bytes, 1024, 64 << 20);
+  reader.Read("keepalive_time", &config->keepalive_time, absl::Seconds(1), absl::Hours(24));
+  reader.Read("keepalive_timeout", &config->keepalive_timeout, absl::Seconds(1),
+              absl::Minutes(10));
+  reader.Read("min_client_ping_interval", &config->min_client_ping_interval, absl::Seconds(1),
+              absl::Hours(24));
 }
 
 void ReadLog(MappingReader& reader, LogConfig* config) {

@@ -21,6 +21,15 @@ struct ServerConfig {
   // Time Server::Shutdown waits for calls still open after the drain.
   absl::Duration shutdown_grace = absl::Seconds(2);
   int64_t max_message_bytes = 1 << 20;
+  // The server pings each client connection every keepalive_time and
+  // closes it when no ack comes within keepalive_timeout. That ends the
+  // calls of a client whose host or network went away without a FIN.
+  absl::Duration keepalive_time = absl::Seconds(30);
+  absl::Duration keepalive_timeout = absl::Seconds(10);
+  // Shortest client ping interval the server accepts. A client that pings
+  // more often gets GOAWAY too_many_pings. Parley's own clients ping every
+  // 20 s.
+  absl::Duration min_client_ping_interval = absl::Seconds(10);
 };
 
 struct LogConfig {

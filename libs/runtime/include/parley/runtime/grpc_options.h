@@ -13,9 +13,9 @@
 
 namespace parley::runtime {
 
-// Message size limits, and keepalive rules that accept the pings clients
-// send (a client pinging more often than a server allows gets GOAWAY
-// too_many_pings).
+// Message size limits, server keepalive pings that detect half-open
+// connections, and the rules for client pings (a client pinging more often
+// than server.min_client_ping_interval gets GOAWAY too_many_pings).
 void ApplyServerOptions(grpc::ServerBuilder& builder, const config::ServerConfig& config);
 
 // Keepalive pings every 20 s, so a dead peer ends a long-lived stream, and
