@@ -42,10 +42,8 @@ int TerminalColumns() {
 LineEditor::LineEditor(const std::string& prompt) {
   if (active_editor != nullptr) throw std::logic_error("only one LineEditor may exist at a time");
   active_editor = this;
-  // SignalWatcher handles SIGINT and SIGTERM; libedit must not install
-  // handlers of its own.
-  // TODO: SIGWINCH is not handled either, so after the terminal is resized
-  // libedit wraps long input lines at the old width until the next start.
+  // SignalWatcher handles SIGINT and SIGTERM, and the chat reads SIGWINCH
+  // from a signalfd, so libedit must not install handlers of its own.
   rl_catch_signals = 0;
   Install(prompt);
 }
@@ -87,6 +85,11 @@ void LineEditor::PrintAbove(const std::string& line) {
   // Draws the prompt and the text typed so far on the new line, with the
   // cursor where it was in the text.
   rl_forced_update_display();
+}
+
+void LineEditor::Resize() {
+  rl_resize_terminal();
+  if (installed_) rl_forced_update_display();
 }
 
 void LineEditor::OnLine(char* line) {

@@ -41,6 +41,10 @@ class LineEditor {
   // Prints `line` and a newline above the input line.
   void PrintAbove(const std::string& line);
 
+  // Reads the terminal size again after the window was resized, and draws
+  // the input line for the new width.
+  void Resize();
+
  private:
   static void OnLine(char* line);
   void Install(const std::string& prompt);

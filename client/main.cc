@@ -12,6 +12,7 @@
 #include "send_command.h"
 #include "signal_watcher.h"
 #include "subscribe_command.h"
+#include "window_resize.h"
 
 namespace {
 
@@ -37,6 +38,7 @@ int RunParsedCommand(const parley::client::CommandLine& command_line, const std:
 int main(int argc, char** argv) {
   // Must run before any thread starts, gRPC's included.
   parley::client::BlockTerminationSignals();
+  parley::client::BlockWindowResizeSignal();
   // libedit decodes typed characters by the locale's character type, and
   // drops non-ASCII input in the default "C" locale. setlocale is not
   // thread-safe, so it runs here too.

@@ -22,6 +22,7 @@
 #include "resuming_subscription.h"
 #include "room_queries.h"
 #include "rpc_status.h"
+#include "window_resize.h"
 
 namespace parley::client {
 namespace {
@@ -83,6 +84,7 @@ class TerminalChat {
   const std::unique_ptr<parley::v1::Intake::Stub> intake_;
   const std::string broadcaster_address_;
   LineQueue output_;
+  WindowResizeSignal resize_;
   std::map<std::string, std::unique_ptr<ResumingSubscription>> rooms_;
   // Room that text is sent to; empty after leaving every room.
   std::string current_room_;
@@ -127,11 +129,17 @@ bool TerminalChat::JoinFirstRoom() {
 
 bool TerminalChat::RunInputLoop(LineEditor& editor) {
   while (!stop_token_.stop_requested()) {
-    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {output_.wake_fd(), POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
+    pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0},
+                     {output_.wake_fd(), POLLIN, 0},
+                     {resize_.fd(), POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       PrintNotice(absl::StrCat("error: waiting for input failed: ", std::strerror(errno)), editor);
       return false;
+    }
+    if (fds[2].revents != 0) {
+      resize_.Consume();
+      editor.Resize();
     }
     PrintQueuedLines(editor);
     const short input_events = fds[0].revents;
