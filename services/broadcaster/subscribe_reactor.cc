@@ -47,6 +47,9 @@ void SubscribeReactor::Pump() {
     }
   }
   // StartWrite and Finish run outside mu_, in case gRPC reacts inline.
+  // TODO: a client that stops reading for good keeps its last write
+  // outstanding, so an overflowed queue never reaches Finish. Cancel the
+  // call when that write is still pending some time after the overflow.
   if (next_event != nullptr) {
     StartWrite(&next_event->bytes());
   } else if (end.has_value()) {
