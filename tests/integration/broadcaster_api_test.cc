@@ -1,10 +1,19 @@
-// Broadcaster's History and Members calls and presence events, through
-// the real binaries on loopback.
+// Broadcaster's History and Members calls, presence events, and the end of
+// a half-open subscriber's presence, through the real binaries on loopback.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -218,6 +227,126 @@ TEST(BroadcasterApi, PresenceAndMembers) {
   ASSERT_TRUE(bob.WaitFor("alice left lobby", absl::Seconds(20)));
   EXPECT_THAT(bob.Lines(), ElementsAre("alice joined lobby", "alice left lobby"));
   EXPECT_TRUE(alice->Lines().empty()) << "alice gets no event for her own join";
+  EXPECT_THAT(CallMembers(*stub, "lobby"), ElementsAre("bob x1"));
+}
+
+// A TCP proxy on 127.0.0.1 that forwards to `target_port` until Freeze.
+// From then on it neither reads nor writes and keeps its sockets open, so
+// both peers see a connection whose other end went silent, as when a
+// client's host vanishes without a FIN.
+class FreezableProxy {
+ public:
+  explicit FreezableProxy(int target_port) : target_port_(target_port) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = Loopback(0);
+    socklen_t length = sizeof(address);
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        listen(listen_fd_, 8) != 0 ||
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      ADD_FAILURE() << "proxy cannot listen on 127.0.0.1";
+    }
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  ~FreezableProxy() {
+    stopping_.store(true);
+    thread_.join();
+    for (int fd : fds_) close(fd);
+    close(listen_fd_);
+  }
+
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  void Freeze() { frozen_.store(true); }
+
+ private:
+  static sockaddr_in Loopback(int port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+  }
+
+  // Polls with a short timeout so that Freeze and the destructor take
+  // effect without a wake-up channel.
+  void Run() {
+    while (!stopping_.load()) {
+      std::vector<pollfd> polled = {{listen_fd_, POLLIN, 0}};
+      if (!frozen_.load()) {
+        for (int fd : fds_) {
+          if (!ended_.contains(fd)) polled.push_back({fd, POLLIN, 0});
+        }
+      }
+      if (poll(polled.data(), polled.size(), 50) <= 0) continue;
+      if (polled[0].revents & POLLIN) Accept();
+      for (size_t i = 1; i < polled.size(); ++i) {
+        if (polled[i].revents & (POLLIN | POLLHUP | POLLERR)) Forward(polled[i].fd);
+      }
+    }
+  }
+
+  void Accept() {
+    int client = accept(listen_fd_, nullptr, nullptr);
+    if (client < 0) return;
+    int upstream = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in target = Loopback(target_port_);
+    if (connect(upstream, reinterpret_cast<sockaddr*>(&target), sizeof(target)) != 0) {
+      close(client);
+      close(upstream);
+      return;
+    }
+    peer_[client] = upstream;
+    peer_[upstream] = client;
+    fds_.push_back(client);
+    fds_.push_back(upstream);
+  }
+
+  // Copies what `fd` has to its peer. After an end of stream or an error
+  // the proxy stops polling `fd`, and the destructor closes it.
+  void Forward(int fd) {
+    char buffer[16384];
+    ssize_t read_bytes = read(fd, buffer, sizeof(buffer));
+    if (read_bytes <= 0) ended_.insert(fd);
+    for (ssize_t written = 0; read_bytes > 0 && written < read_bytes;) {
+      ssize_t step = write(peer_[fd], buffer + written, static_cast<size_t>(read_bytes - written));
+      if (step <= 0) return;
+      written += step;
+    }
+  }
+
+  const int target_port_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> frozen_{false};
+  std::atomic<bool> stopping_{false};
+  // Used by the proxy thread only, and by the destructor after the join.
+  std::vector<int> fds_;
+  std::map<int, int> peer_;
+  std::set<int> ended_;
+  std::thread thread_;
+};
+
+TEST(BroadcasterApi, KeepaliveEndsHalfOpenSubscriber) {
+  ServiceStack stack;
+  stack.SetServerYaml("broadcaster", "  keepalive_time: 1s\n  keepalive_timeout: 1s");
+  stack.Start("broadcaster");
+  auto stub = BroadcasterStub(stack.broadcaster_address());
+
+  PresenceWatcher bob(stack.broadcaster_address(), "lobby", "bob");
+  FreezableProxy proxy(stack.service("broadcaster").grpc_port);
+  PresenceWatcher alice(proxy.address(), "lobby", "alice");
+  ASSERT_TRUE(bob.WaitFor("alice joined lobby", absl::Seconds(20)));
+
+  // Past a few keepalive rounds, so the check does not rest on the first
+  // ping only.
+  EXPECT_FALSE(bob.WaitFor("alice left lobby", absl::Seconds(3)))
+      << "a connection that acks its pings stays open";
+  proxy.Freeze();
+  absl::Time frozen = absl::Now();
+  ASSERT_TRUE(bob.WaitFor("alice left lobby", absl::Seconds(30)))
+      << "keepalive did not end the half-open subscription";
+  std::cout << "half-open subscriber left after " << absl::Now() - frozen << "\n";
   EXPECT_THAT(CallMembers(*stub, "lobby"), ElementsAre("bob x1"));
 }
 

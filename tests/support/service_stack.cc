@@ -73,8 +73,9 @@ std::string ServiceStack::WriteConfig(const std::string& name) {
       << "  listen: 127.0.0.1:" << ports_[name] << "\n"
       << "  metrics_listen: 127.0.0.1:0\n"
       << "  drain_timeout: " << absl::FormatDuration(drain_timeout_) << "\n"
-      << "  shutdown_grace: 2s\n"
-      << "log:\n  level: debug\n  format: " << log_format_ << "\n";
+      << "  shutdown_grace: 2s\n";
+  if (auto it = server_yaml_.find(name); it != server_yaml_.end()) out << it->second << "\n";
+  out << "log:\n  level: debug\n  format: " << log_format_ << "\n";
   std::string downstream = Downstream(name);
   if (!downstream.empty()) {
     out << downstream << ":\n"

@@ -53,6 +53,12 @@ class ServiceStack {
   // Sets log.format ("text" or "json") for later starts of every service.
   void SetLogFormat(std::string format) { log_format_ = std::move(format); }
 
+  // Adds `keys` (YAML lines indented by two spaces) to the server section
+  // of later starts of `name`, for example "  keepalive_time: 1s".
+  void SetServerYaml(const std::string& name, std::string keys) {
+    server_yaml_[name] = std::move(keys);
+  }
+
   // Sends SIGTERM and returns the exit code, or nullopt at `timeout`.
   std::optional<int> Terminate(const std::string& name, absl::Duration timeout);
   void Kill(const std::string& name);
@@ -72,6 +78,7 @@ class ServiceStack {
   std::map<std::string, std::string> extra_yaml_;
   absl::Duration drain_timeout_;
   std::string log_format_ = "text";
+  std::map<std::string, std::string> server_yaml_;
   std::map<std::string, int> ports_;
   std::map<std::string, ServiceProcess> services_;
   std::map<std::string, int> starts_;
