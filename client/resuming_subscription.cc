@@ -126,9 +126,10 @@ void ResumingSubscription::Run() {
 
 grpc::Status ResumingSubscription::RunStream(int attempts, bool& opened) {
   grpc::ClientContext context;
-  // Without wait_for_ready a call fails at once while the channel cannot
-  // connect, which is what the retry loop wants after the first stream.
-  context.set_wait_for_ready(attempts == 0 && options_.wait_for_first_connection);
+  // A reconnect waits for the channel to connect, which gRPC retries with
+  // its own backoff (capped by CreateClientChannel), instead of failing at
+  // once on every call that lands in a pause of that backoff.
+  context.set_wait_for_ready(attempts > 0 || options_.wait_for_first_connection);
   {
     parley::MutexLock lock(&mu_);
     if (cancelled_) return grpc::Status(grpc::StatusCode::CANCELLED, "subscription cancelled");
