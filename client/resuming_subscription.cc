@@ -137,7 +137,8 @@ grpc::Status ResumingSubscription::RunStream(int attempts, bool& opened) {
   }
 
   // 1. Broadcaster sends initial metadata as soon as it accepts a stream.
-  //    When the call failed instead, the channel is not READY.
+  //    A call that could not connect leaves the channel not READY. A call
+  //    that broadcaster rejected counts as open, and its status follows.
   const auto reader = stub_->Subscribe(&context, BuildRequest());
   reader->WaitForInitialMetadata();
   opened = channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
