@@ -13,7 +13,8 @@ namespace parley::broadcaster {
 // subscriber stream writes a copy of `bytes()`, and such a copy shares the
 // serialized data through reference-counted gRPC slices, so fanning an
 // event out to many subscribers costs one serialization. Immutable, so
-// safe to share between threads.
+// safe to share between threads. Room history keeps these objects, so each
+// message held there costs its decoded and its serialized form.
 class SharedEvent {
  public:
   explicit SharedEvent(v1::Event event);
