@@ -6,6 +6,8 @@
 // PARLEY_CONSOLE_SCREENSHOT=FILE also saves a 1280x900 PNG of the overview
 // page, as in docs/images/console-overview.png.
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +18,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "chat_client.h"
@@ -51,6 +55,23 @@ std::string ConsolesDirectory() {
 
 std::string RulesDirectory() { return absl::StrCat(PARLEY_SOURCE_DIR, "/deploy/prometheus/rules"); }
 
+// Returns a reason to skip when a program the test runs is not installed.
+std::string MissingProgram() {
+  const char* prometheus = std::getenv("PARLEY_PROMETHEUS_BINARY");
+  std::string prometheus_path =
+      prometheus != nullptr && *prometheus != '\0' ? prometheus : "/usr/bin/prometheus";
+  if (access(prometheus_path.c_str(), X_OK) != 0) {
+    return absl::StrCat(prometheus_path, " not found; apt-get install prometheus adds it");
+  }
+  const char* chromium = std::getenv("PARLEY_CHROMIUM");
+  if (chromium != nullptr && *chromium != '\0') return "";
+  const char* path = std::getenv("PATH");
+  for (absl::string_view folder : absl::StrSplit(path != nullptr ? path : "", ':')) {
+    if (access(absl::StrCat(folder, "/chromium").c_str(), X_OK) == 0) return "";
+  }
+  return "no chromium on PATH; apt-get install chromium adds it";
+}
+
 bool HasRuleFiles() {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(RulesDirectory(), error)) {
@@ -64,6 +85,8 @@ bool HasRuleFiles() {
 class ConsoleStack : public ::testing::Environment {
  public:
   void SetUp() override {
+    skip_reason_ = MissingProgram();
+    if (!skip_reason_.empty()) return;
     if (!HasRuleFiles()) {
       error_ = absl::StrCat("no rule files (*.yml) in ", RulesDirectory(),
                             "; the consoles need its recording rules");
@@ -116,6 +139,8 @@ class ConsoleStack : public ::testing::Environment {
 
   // Empty when the stack is ready, otherwise why it is not.
   const std::string& error() const { return error_; }
+  // Non-empty when Prometheus or Chromium is not installed.
+  const std::string& skip_reason() const { return skip_reason_; }
 
   // Returns the page as Prometheus renders it, before any script runs.
   absl::StatusOr<std::string> RenderedPage(const std::string& page) {
@@ -168,6 +193,7 @@ class ConsoleStack : public ::testing::Environment {
   }
 
   std::string error_;
+  std::string skip_reason_;
   std::string directory_;
   absl::Time traffic_started_;
   std::unique_ptr<ServiceStack> stack_;
@@ -181,9 +207,10 @@ ConsoleStack* stack_environment = nullptr;
 
 // Checks one page: the rendered "Now" rows, then the graphs in the DOM
 // after the browser ran the page's scripts. The caller returns when this
-// had a fatal failure.
+// had a fatal failure or skipped the test.
 void ExpectPageHasData(const std::string& page, std::map<std::string, double>* values_out) {
   ConsoleStack& stack = *stack_environment;
+  if (!stack.skip_reason().empty()) GTEST_SKIP() << stack.skip_reason();
   ASSERT_EQ(stack.error(), "");
 
   absl::StatusOr<std::string> html = stack.RenderedPage(page);
@@ -207,7 +234,7 @@ void ExpectPageHasData(const std::string& page, std::map<std::string, double>* v
 TEST(ConsolePages, OverviewShowsTraffic) {
   std::map<std::string, double> values;
   ExpectPageHasData("parley-overview.html", &values);
-  if (HasFatalFailure()) return;
+  if (HasFatalFailure() || IsSkipped()) return;
   EXPECT_EQ(values["Services up"], 3);
   EXPECT_GT(values["Committed per second"], 0);
   EXPECT_GT(values["Sends per second"], 0);
@@ -229,7 +256,7 @@ TEST(ConsolePages, OverviewShowsTraffic) {
 TEST(ConsolePages, IntakeShowsSends) {
   std::map<std::string, double> values;
   ExpectPageHasData("parley-intake.html", &values);
-  if (HasFatalFailure()) return;
+  if (HasFatalFailure() || IsSkipped()) return;
   EXPECT_EQ(values["Targets up"], 1);
   EXPECT_GT(values["Sends per second"], 0);
   EXPECT_GT(values["Send latency p99"], 0);
@@ -239,7 +266,7 @@ TEST(ConsolePages, IntakeShowsSends) {
 TEST(ConsolePages, ProcessorShowsCommits) {
   std::map<std::string, double> values;
   ExpectPageHasData("parley-processor.html", &values);
-  if (HasFatalFailure()) return;
+  if (HasFatalFailure() || IsSkipped()) return;
   EXPECT_EQ(values["Targets up"], 1);
   EXPECT_GT(values["Committed per second"], 0);
   EXPECT_EQ(values["Broadcaster links connected"], 1);
@@ -248,7 +275,7 @@ TEST(ConsolePages, ProcessorShowsCommits) {
 TEST(ConsolePages, BroadcasterShowsSubscribers) {
   std::map<std::string, double> values;
   ExpectPageHasData("parley-broadcaster.html", &values);
-  if (HasFatalFailure()) return;
+  if (HasFatalFailure() || IsSkipped()) return;
   EXPECT_EQ(values["Targets up"], 1);
   EXPECT_EQ(values["Subscribers"], kSubscribers);
   EXPECT_GT(values["Events written per second"], 0);
@@ -259,6 +286,7 @@ TEST(ConsolePages, BroadcasterShowsSubscribers) {
 // and every value must be reported as empty, so the checks above can fail.
 TEST(ConsolePages, CheckFailsWithoutData) {
   ConsoleStack& stack = *stack_environment;
+  if (!stack.skip_reason().empty()) GTEST_SKIP() << stack.skip_reason();
   ASSERT_EQ(stack.error(), "");
   std::string directory = absl::StrCat(stack.directory(), "/empty-prometheus");
   std::filesystem::create_directories(directory);
