@@ -36,12 +36,13 @@ namespace parley::testing {
 namespace {
 
 constexpr absl::Duration kPrometheusStartTimeout = absl::Seconds(60);
-// Time for traffic to show up in every rate, quantile and ratio; about 5 s
-// on an idle machine.
+// Time for traffic to show up in every rate, quantile and ratio. With 1 s
+// scrapes and rule evaluations that takes a few seconds, but the machine
+// may be busy.
 constexpr absl::Duration kDataTimeout = absl::Seconds(120);
 constexpr absl::Duration kPollInterval = absl::Milliseconds(500);
-// Virtual time the browser gives a page's scripts. It stops while network
-// requests are open, so a slow Prometheus does not cut it short.
+// Virtual time the browser gives a page's scripts and their requests to
+// Prometheus before it serializes the DOM.
 constexpr absl::Duration kBrowserBudget = absl::Seconds(10);
 constexpr int kWidth = 1280;
 constexpr int kHeight = 900;
