@@ -305,9 +305,10 @@ done
 touch "/tmp/traffic.$sender.done"
 EOF
 # Replaying from sequence 1 makes the subscriber see every message, even
-# those sent before its stream opened.
+# those sent before its stream opened. --no-resume makes it exit when
+# broadcaster stops, instead of waiting to resume.
 docker exec -d "$container" sh -c \
-  'parley subscribe --room traffic --from-seq 1 --json >/tmp/traffic.sub 2>/tmp/traffic.sub.err; echo $? >/tmp/traffic.sub.rc'
+  'parley subscribe --room traffic --from-seq 1 --no-resume --json >/tmp/traffic.sub 2>/tmp/traffic.sub.err; echo $? >/tmp/traffic.sub.rc'
 for sender in bob carol; do
   docker exec -d "$container" sh /tmp/send-traffic.sh "$sender"
 done
