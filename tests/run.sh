@@ -87,9 +87,15 @@ run_sanitizer_suite() {
   local dir="$repo_root/build-$sanitizer"
   # GCC 12 emits false -Wmaybe-uninitialized warnings under
   # -fsanitize=address, so only the main build treats warnings as errors.
-  local werror=OFF tests='^unit\.'
+  local werror=OFF tests='^unit\.' excluded='^$'
   if [[ "$sanitizer" == address ]]; then
     tests='^(unit|integration)\.'
+  else
+    # protobuf::Map code inlined into a TSan build crashes on maps that
+    # Debian's uninstrumented libprotobuf filled (a JSON-parsed
+    # google.protobuf.Struct is enough), so the tests that read parsed
+    # JSON that way run in the other builds only.
+    excluded='^unit\.(JsonLogFormat|EventJson)\.'
   fi
 
   print_phase "build with -fsanitize=$sanitizer ($dir)"
@@ -105,7 +111,7 @@ run_sanitizer_suite() {
   TSAN_OPTIONS="suppressions=$repo_root/tests/sanitizers/tsan.supp halt_on_error=1" \
     ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" \
     ctest --test-dir "$dir" --output-on-failure --timeout "$ctest_timeout_seconds" \
-    --no-tests=error -j1 -R "$tests"
+    --no-tests=error -j1 -R "$tests" -E "$excluded"
 }
 
 run_sanitizer_suites() {
