@@ -77,7 +77,9 @@ void Fanout::Subscribe(const std::shared_ptr<SubscriberQueue>& queue) {
       Room& room = RoomFor(name);
       uint64_t from_sequence = queue->FromSequence(name);
       if (from_sequence > 0) {
-        for (const EventPtr& event : room.history.From(from_sequence)) queue->Push(event);
+        for (const EventPtr& event : room.history.From(from_sequence)) {
+          queue->PushReplayed(event);
+        }
       }
       if (!queue->sender().empty()) {
         std::multiset<absl::Time>& starts = room.members[queue->sender()];

@@ -29,8 +29,17 @@ uint64_t SubscriberQueue::FromSequence(const std::string& room) const {
 
 bool SubscriberQueue::Push(const EventPtr& event) {
   parley::MutexLock lock(&mu_);
+  return PushLocked(event, /*replayed=*/false);
+}
+
+bool SubscriberQueue::PushReplayed(const EventPtr& event) {
+  parley::MutexLock lock(&mu_);
+  return PushLocked(event, /*replayed=*/true);
+}
+
+bool SubscriberQueue::PushLocked(const EventPtr& event, bool replayed) {
   if (end_.has_value()) return false;
-  if (!event->has_message()) return EnqueueLocked(event);
+  if (!event->has_message()) return EnqueueLocked(event, replayed);
 
   const v1::ChatMessage& message = event->message();
   uint64_t& next = next_sequence_[message.room()];
@@ -42,26 +51,32 @@ bool SubscriberQueue::Push(const EventPtr& event) {
     gap.mutable_gap()->set_room(message.room());
     gap.mutable_gap()->set_requested_sequence(next);
     gap.mutable_gap()->set_first_available_sequence(message.sequence());
-    wake = EnqueueLocked(MakeSharedEvent(std::move(gap)));
+    wake = EnqueueLocked(MakeSharedEvent(std::move(gap)), replayed);
   }
   next = message.sequence() + 1;
   if (end_.has_value()) return wake;
-  return EnqueueLocked(event) || wake;
+  return EnqueueLocked(event, replayed) || wake;
 }
 
-bool SubscriberQueue::EnqueueLocked(EventPtr event) {
-  std::string limit;
-  if (queue_.size() >= limits_.max_messages) {
+bool SubscriberQueue::EnqueueLocked(EventPtr event, bool replayed) {
+  size_t live_events = queue_.size() - replayed_events_;
+  size_t live_bytes = queued_bytes_ - replayed_bytes_;
+  std::string limit;  // the limit a live event would pass; replayed ones are exempt
+  if (!replayed && live_events >= limits_.max_messages) {
     limit = absl::StrCat("subscribers.max_queued_messages ", limits_.max_messages);
-  } else if (!queue_.empty() && queued_bytes_ + event->size() > limits_.max_bytes) {
+  } else if (!replayed && live_events > 0 && live_bytes + event->size() > limits_.max_bytes) {
     limit = absl::StrCat("subscribers.max_queued_bytes ", limits_.max_bytes);
   }
   if (!limit.empty()) {
-    end_ = absl::ResourceExhaustedError(absl::StrCat("subscriber fell behind: ", queue_.size(),
-                                                     " events of ", queued_bytes_,
+    end_ = absl::ResourceExhaustedError(absl::StrCat("subscriber fell behind: ", live_events,
+                                                     " events of ", live_bytes,
                                                      " bytes queued (", limit, ")"));
     ClearLocked();
     return true;
+  }
+  if (replayed) {
+    ++replayed_events_;
+    replayed_bytes_ += event->size();
   }
   queued_bytes_ += event->size();
   CountLocked(1, static_cast<double>(event->size()));
@@ -81,6 +96,8 @@ void SubscriberQueue::ClearLocked() {
   CountLocked(-static_cast<double>(queue_.size()), -static_cast<double>(queued_bytes_));
   queue_.clear();
   queued_bytes_ = 0;
+  replayed_events_ = 0;
+  replayed_bytes_ = 0;
 }
 
 void SubscriberQueue::CountLocked(double events, double bytes) {
@@ -94,6 +111,10 @@ SubscriberQueue::Next SubscriberQueue::Pop() {
     EventPtr event = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= event->size();
+    if (replayed_events_ > 0) {
+      --replayed_events_;
+      replayed_bytes_ -= event->size();
+    }
     CountLocked(-1, -static_cast<double>(event->size()));
     return {std::move(event), std::nullopt};
   }

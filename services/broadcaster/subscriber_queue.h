@@ -67,6 +67,12 @@ class SubscriberQueue {
   // missing. Returns true when the transport should be woken up.
   bool Push(const EventPtr& event);
 
+  // Like Push, for a message replayed from the room's history when the
+  // subscriber starts. Replayed events do not count toward the limits:
+  // history already holds them, and a subscriber resuming far back must be
+  // able to take its whole backlog. Only live events can end the queue.
+  bool PushReplayed(const EventPtr& event);
+
   // Ends the stream with `status` once the queued events are written, or
   // right away when `discard_queued`. The first close wins. Returns true when
   // the transport should be woken up.
@@ -100,7 +106,8 @@ class SubscriberQueue {
   std::string DescribeResumePointLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends `event`, or closes the queue with RESOURCE_EXHAUSTED when it
   // would pass a limit. Returns true when the transport should be woken up.
-  bool EnqueueLocked(EventPtr event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool EnqueueLocked(EventPtr event, bool replayed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool PushLocked(const EventPtr& event, bool replayed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops every queued event.
   void ClearLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds to the queued events and bytes of the gauges (negative to take off).
@@ -117,6 +124,10 @@ class SubscriberQueue {
   mutable parley::Mutex mu_;
   std::deque<EventPtr> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Replayed events at the front of queue_ and their bytes, which the
+  // limits leave out. Replay happens before any live event is queued.
+  size_t replayed_events_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t replayed_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // Next sequence expected per room; 0 until the first event of the room.
   absl::flat_hash_map<std::string, uint64_t> next_sequence_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> delivered_ ABSL_GUARDED_BY(mu_);

@@ -156,6 +156,27 @@ TEST(SubscriberResume, PastHistoryWindowGivesGapFirst) {
   }
 }
 
+TEST(SubscriberResume, BacklogLargerThanQueueIsDelivered) {
+  // History holds more than a subscriber queue may: the replay must still
+  // arrive whole, or a client resuming after an outage would be ended
+  // again on every attempt.
+  ServiceStack stack(std::map<std::string, std::string>{
+      {"broadcaster", "subscribers:\n  max_queued_messages: 20"}});
+  stack.StartAll();
+  SendMessages(stack.intake_address(), 200, 4, "backlog");
+
+  v1::SubscribeRequest request;
+  request.add_rooms(kRoom);
+  request.set_from_sequence(1);
+  std::vector<v1::Event> events =
+      ReadEvents(stack.broadcaster_address(), request, 200, absl::Seconds(60));
+  ASSERT_EQ(events.size(), 200u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_TRUE(events[i].has_message()) << "event " << i << ": " << events[i].ShortDebugString();
+    ASSERT_EQ(events[i].message().sequence(), 1 + i) << "event " << i;
+  }
+}
+
 // A subscriber that checks on a background thread that kRoom's sequences
 // arrive as 1, 2, 3 and so on.
 class OrderCheckingReader {

@@ -122,6 +122,43 @@ TEST(SubscriberQueue, OverflowClosesResourceExhausted) {
   EXPECT_FALSE(queue.Push(MakeMessage("a", 5)));
 }
 
+TEST(SubscriberQueue, ReplayedBacklogIsExemptFromLimits) {
+  const size_t event_size = MakeMessage("a", 1)->size();
+  SubscriberQueue queue(1, {"a"}, FromSequence({{"a", 1}}),
+                        QueueLimits{.max_messages = 2, .max_bytes = 2 * event_size});
+  // A resume far behind: five replayed messages in a queue of two.
+  for (uint64_t sequence = 1; sequence <= 5; ++sequence) {
+    queue.PushReplayed(MakeMessage("a", sequence));
+  }
+  EXPECT_FALSE(queue.closed());
+
+  // Live events behind the backlog still have the whole limit.
+  queue.Push(MakeMessage("a", 6));
+  queue.Push(MakeMessage("a", 7));
+  EXPECT_FALSE(queue.closed());
+  EXPECT_TRUE(queue.Push(MakeMessage("a", 8))) << "the third live event overflows";
+  ASSERT_TRUE(queue.closed());
+  SubscriberQueue::Next next = queue.Pop();
+  ASSERT_TRUE(next.end.has_value());
+  EXPECT_EQ(next.end->code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(next.end->message()), HasSubstr("2 events of"));
+}
+
+TEST(SubscriberQueue, LimitCountsLiveEventsAfterBacklog) {
+  SubscriberQueue queue(1, {"a"}, FromSequence({{"a", 1}}), Limits(2));
+  for (uint64_t sequence = 1; sequence <= 3; ++sequence) {
+    queue.PushReplayed(MakeMessage("a", sequence));
+  }
+  queue.Push(MakeMessage("a", 4));
+  EXPECT_THAT(PopAll(queue), ElementsAre("a#1", "a#2", "a#3", "a#4"));
+
+  queue.Push(MakeMessage("a", 5));
+  queue.Push(MakeMessage("a", 6));
+  EXPECT_FALSE(queue.closed()) << "after the backlog, the limit counts live events only";
+  queue.Push(MakeMessage("a", 7));
+  EXPECT_TRUE(queue.closed());
+}
+
 TEST(SubscriberQueue, PresenceCountsTowardLimit) {
   SubscriberQueue queue(1, {"a"}, FromSequence(), Limits(2), "bob");
   EXPECT_EQ(queue.sender(), "bob");
