@@ -20,10 +20,13 @@ constexpr absl::Duration kScreenTimeout = absl::Seconds(30);
 // Runs parley, then reports its exit status and whether the terminal was
 // left in canonical mode with echo on, as a shell expects it. The trap
 // keeps the shell alive when Ctrl-C sends SIGINT to the foreground process
-// group, and exec restores the default action for parley.
+// group, and exec restores the default action for parley. The last line
+// marks the end of the script on the screen.
 constexpr char kWrapperScript[] =
     "trap : INT; \"$0\" \"$@\"; echo \"parley exited with $?\"; "
-    "stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo";
+    "stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; "
+    "echo \"wrapper done\"";
+constexpr char kWrapperDone[] = "wrapper done";
 
 class ChatTerminalTest : public ::testing::Test {
  protected:
@@ -55,14 +58,13 @@ class ChatTerminalTest : public ::testing::Test {
     tmux_.Press(session, "Enter");
   }
 
-  // Waits until the wrapper script in `session` has exited, after parley,
-  // and returns the screen.
+  // Waits until the wrapper script in `session` has printed its last line,
+  // after parley exited, and returns the screen. The screen is the signal,
+  // not tmux's pane_dead: tmux 3.3a sometimes leaves the exited shell
+  // unreaped, and the pane then never reads as dead.
   std::string WaitForExit(const std::string& session) {
-    const bool exited = tmux_.WaitFor(
-        session, [this, &session](const std::string&) { return tmux_.DeadStatus(session) >= 0; },
-        kScreenTimeout);
-    // Captured after the exit, so the screen contains the script's last line.
-    const std::string screen = tmux_.Capture(session);
+    std::string screen;
+    const bool exited = tmux_.WaitForText(session, kWrapperDone, kScreenTimeout, &screen);
     EXPECT_TRUE(exited) << session << " did not exit:\n" << screen;
     return screen;
   }

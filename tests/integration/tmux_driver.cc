@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -84,15 +83,6 @@ bool TmuxDriver::WaitForText(const std::string& session, const std::string& text
   return WaitFor(
       session, [&text](const std::string& captured) { return captured.find(text) != std::string::npos; },
       timeout, screen);
-}
-
-int TmuxDriver::DeadStatus(const std::string& session) {
-  const std::string output =
-      Run({"display-message", "-p", "-t", session, "#{pane_dead} #{pane_dead_status}"});
-  const std::vector<std::string> fields = absl::StrSplit(absl::StripAsciiWhitespace(output), ' ');
-  int status = -1;
-  if (fields.size() == 2 && fields[0] == "1" && absl::SimpleAtoi(fields[1], &status)) return status;
-  return -1;
 }
 
 std::string TmuxDriver::Run(const std::vector<std::string>& arguments) {

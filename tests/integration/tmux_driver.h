@@ -43,10 +43,6 @@ class TmuxDriver {
   bool WaitForText(const std::string& session, const std::string& text, absl::Duration timeout,
                    std::string* screen = nullptr);
 
-  // Returns the exit status of the program in the pane once it has
-  // exited, or -1 while it runs.
-  int DeadStatus(const std::string& session);
-
  private:
   // Runs tmux with `arguments` and returns its standard output. Throws
   // std::runtime_error when tmux exits with an error.
