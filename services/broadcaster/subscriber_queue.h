@@ -69,8 +69,9 @@ class SubscriberQueue {
 
   // Like Push, for a message replayed from the room's history when the
   // subscriber starts. Replayed events do not count toward the limits:
-  // history already holds them, and a subscriber resuming far back must be
-  // able to take its whole backlog. Only live events can end the queue.
+  // history already keeps them in memory, and a subscriber resuming far back
+  // must be able to take its whole backlog. Only live events can end the
+  // queue.
   bool PushReplayed(const EventPtr& event);
 
   // Ends the stream with `status` once the queued events are written, or

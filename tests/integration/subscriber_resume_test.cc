@@ -157,9 +157,9 @@ TEST(SubscriberResume, PastHistoryWindowGivesGapFirst) {
 }
 
 TEST(SubscriberResume, BacklogLargerThanQueueIsDelivered) {
-  // History holds more than a subscriber queue may: the replay must still
-  // arrive whole, or a client resuming after an outage would be ended
-  // again on every attempt.
+  // History keeps more messages than a subscriber queue may take. The
+  // replay must still arrive whole, or a client resuming after an outage
+  // would be ended again on every attempt.
   ServiceStack stack(std::map<std::string, std::string>{
       {"broadcaster", "subscribers:\n  max_queued_messages: 20"}});
   stack.StartAll();
