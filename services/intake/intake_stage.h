@@ -27,8 +27,8 @@ class IntakeStage {
 
   // Returns the pipeline message id of `request`. With a client_message_id
   // it is derived from the NFC form of the sender and the id, so every
-  // retry maps to the same message however the client encodes the name;
-  // without one it is random.
+  // retry maps to the same message however the client encodes the name.
+  // Without one it is random.
   static std::string MessageId(const v1::SendRequest& request);
 
   // Validates, normalises, rate-limits and forwards `request`. `done` runs

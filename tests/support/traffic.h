@@ -24,7 +24,7 @@ struct SentMessage {
 
 // Steady traffic from several senders, each retrying a failed Send with the
 // same client_message_id until `retry_for` has passed, as a well-behaved
-// client does; a Send that still fails then is a failure. Sender names
+// client does. A Send that still fails then is a failure. Sender names
 // start with `sender_prefix`: processor remembers (sender,
 // client_message_id) pairs for its de-duplication window, so traffic into
 // a stack that outlives one test case needs senders of its own.
