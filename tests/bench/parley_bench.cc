@@ -169,6 +169,7 @@ bool RunFanoutScenario(ServiceStack& stack, const Sizes& sizes) {
 bool RunMemoryScenario(const Sizes& sizes) {
   ServiceStack stack(
       {{"broadcaster", absl::StrCat("history:\n  max_messages_per_room: ", sizes.history_per_room)}});
+  stack.SetLogLevel("info");
   stack.StartAll();
   pid_t broadcaster = stack.service("broadcaster").process->pid();
   LatencySample unused;
@@ -225,6 +226,7 @@ int main(int argc, char** argv) {
   bool ok = true;
   {
     parley::testing::ServiceStack stack;
+    stack.SetLogLevel("info");
     stack.StartAll();
     ok = RunSendScenario(stack, sizes) && ok;
     ok = RunFanoutScenario(stack, sizes) && ok;

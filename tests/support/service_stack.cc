@@ -75,7 +75,7 @@ std::string ServiceStack::WriteConfig(const std::string& name) {
       << "  drain_timeout: " << absl::FormatDuration(drain_timeout_) << "\n"
       << "  shutdown_grace: 2s\n";
   if (auto it = server_yaml_.find(name); it != server_yaml_.end()) out << it->second << "\n";
-  out << "log:\n  level: debug\n  format: " << log_format_ << "\n";
+  out << "log:\n  level: " << log_level_ << "\n  format: " << log_format_ << "\n";
   std::string downstream = Downstream(name);
   if (!downstream.empty()) {
     out << downstream << ":\n"

@@ -52,6 +52,8 @@ class ServiceStack {
 
   // Sets log.format ("text" or "json") for later starts of every service.
   void SetLogFormat(std::string format) { log_format_ = std::move(format); }
+  // Sets log.level for later starts of every service (default: debug).
+  void SetLogLevel(std::string level) { log_level_ = std::move(level); }
 
   // Adds `keys` (YAML lines indented by two spaces) to the server section
   // of later starts of `name`, for example "  keepalive_time: 1s".
@@ -78,6 +80,7 @@ class ServiceStack {
   std::map<std::string, std::string> extra_yaml_;
   absl::Duration drain_timeout_;
   std::string log_format_ = "text";
+  std::string log_level_ = "debug";
   std::map<std::string, std::string> server_yaml_;
   std::map<std::string, int> ports_;
   std::map<std::string, ServiceProcess> services_;
