@@ -14,6 +14,8 @@ set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly repo_root
+# shellcheck source=deploy/process-checks.sh
+source "$repo_root/deploy/process-checks.sh"
 readonly run_dir="$repo_root/.run"
 
 # Upstream services go first. Intake stops taking Sends and drains into
@@ -40,35 +42,11 @@ now_micros() {
   printf '%s\n' "${now//[.,]/}"
 }
 
-# Succeeds when PID is a live, non-zombie process running parley-SERVICE, so
-# a pid file left behind after a crash does not match an unrelated process
-# that reuses the pid.
-is_service_running() {
-  local service=$1 pid=$2 state cmdline
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-  [[ "$state" != Z* ]] || return 1
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ "$cmdline" == *"parley-$service "* ]]
-}
-
-# Succeeds when PID is a live, non-zombie Prometheus that stores its data in
-# prometheus_data_dir, the one that deploy/up.sh started.
-is_prometheus_running() {
-  local pid=$1 state cmdline
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-  [[ "$state" != Z* ]] || return 1
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ "$cmdline" == *"prometheus --config.file="* &&
-    "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
-}
-
 # Succeeds when PID runs NAME: parley-SERVICE or prometheus.
 is_running() {
   local name=$1 pid=$2
   if [[ "$name" == prometheus ]]; then
-    is_prometheus_running "$pid"
+    is_prometheus_running "$pid" "$prometheus_data_dir"
   else
     is_service_running "${name#parley-}" "$pid"
   fi

@@ -27,6 +27,8 @@ set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly repo_root
+# shellcheck source=deploy/process-checks.sh
+source "$repo_root/deploy/process-checks.sh"
 readonly build_dir="$repo_root/build"
 readonly bin_dir="$build_dir/bin"
 readonly run_dir="$repo_root/.run"
@@ -139,18 +141,6 @@ read_config_value() {
 now_micros() {
   local now=$EPOCHREALTIME
   printf '%s\n' "${now//[.,]/}"
-}
-
-# Succeeds when PID is a live, non-zombie process running parley-SERVICE, so
-# a pid file left behind after a crash does not match an unrelated process
-# that reuses the pid.
-is_service_running() {
-  local service=$1 pid=$2 state cmdline
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-  [[ "$state" != Z* ]] || return 1
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ "$cmdline" == *"parley-$service "* ]]
 }
 
 # Prints the --config argument that process PID was started with.
@@ -274,19 +264,6 @@ ensure_service() {
 
   wait_until_healthy "$service" "$pid" "$address" "$log_file"
   log "parley-$service is healthy at $address"
-}
-
-# Succeeds when PID is a live, non-zombie Prometheus that stores its data in
-# prometheus_data_dir, so that neither a system-wide Prometheus nor an
-# unrelated process that reuses the pid matches.
-is_prometheus_running() {
-  local pid=$1 state cmdline
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-  [[ "$state" != Z* ]] || return 1
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ "$cmdline" == *"prometheus --config.file="* &&
-    "$cmdline" == *" --storage.tsdb.path=$prometheus_data_dir "* ]]
 }
 
 # Prints the --web.listen-address that process PID was started with.
@@ -417,7 +394,7 @@ ensure_prometheus() {
   local pid="" running_listen
   if [[ -f "$prometheus_pid_file" ]]; then
     pid=$(<"$prometheus_pid_file")
-    if is_prometheus_running "$pid"; then
+    if is_prometheus_running "$pid" "$prometheus_data_dir"; then
       running_listen=$(read_running_listen_address "$pid")
       if [[ "$running_listen" != "$prometheus_listen" ]]; then
         die "prometheus (pid $pid) is running at $running_listen, not $prometheus_listen; run ./deploy/down.sh first"
