@@ -18,20 +18,10 @@ fail() {
 build_dir=${1:?usage: install_layout.sh BUILD_DIR}
 build_dir=$(cd "$build_dir" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/parley-install-layout.XXXXXX")
-# cmake --install rewrites the build's install_manifest.txt, which the
-# uninstall steps in docs/systemd.md read, so put the original back on exit.
-manifest="$build_dir/install_manifest.txt"
-if [[ -f "$manifest" ]]; then
-  cp "$manifest" "$work/install_manifest.saved"
-fi
-restore_manifest() {
-  if [[ -f "$work/install_manifest.saved" ]]; then
-    cp "$work/install_manifest.saved" "$manifest"
-  else
-    rm -f "$manifest"
-  fi
-}
-trap 'restore_manifest; rm -rf "$work"' EXIT
+# shellcheck source=tests/systemd/install_manifest.sh
+source "$(dirname "${BASH_SOURCE[0]}")/install_manifest.sh"
+save_install_manifest "$build_dir" "$work"
+trap 'restore_install_manifest "$build_dir" "$work"; rm -rf "$work"' EXIT
 
 install_into() {
   local root=$1 prefix=$2

@@ -54,7 +54,7 @@ cleanup() {
     fi
   fi
   if [[ -n "$work" ]]; then
-    restore_manifest
+    restore_install_manifest "$build_dir" "$work"
     rm -rf "$work"
   fi
 }
@@ -103,19 +103,9 @@ for binary in "${binaries[@]}"; do
   [[ -x "$build_dir/bin/$binary" ]] || fail "$build_dir/bin/$binary is missing: build first"
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/parley-systemd-container.XXXXXX")
-# cmake --install rewrites the build's install_manifest.txt, which the
-# uninstall steps in docs/systemd.md read, so put the original back on exit.
-manifest="$build_dir/install_manifest.txt"
-if [[ -f "$manifest" ]]; then
-  cp "$manifest" "$work/install_manifest.saved"
-fi
-restore_manifest() {
-  if [[ -f "$work/install_manifest.saved" ]]; then
-    cp "$work/install_manifest.saved" "$manifest"
-  else
-    rm -f "$manifest"
-  fi
-}
+# shellcheck source=tests/systemd/install_manifest.sh
+source "$(dirname "${BASH_SOURCE[0]}")/install_manifest.sh"
+save_install_manifest "$build_dir" "$work"
 
 # --- Image -------------------------------------------------------------------
 
