@@ -119,7 +119,7 @@ TEST_F(CliResumeTest, SubscribeWithoutResumeExitsOnRestart) {
 }
 
 // Broadcaster keeps only the last two messages of a room here, so a
-// subscriber that asks for older ones gets a gap.
+// subscriber that requests older ones gets a gap.
 class CliGapTest : public CliResumeTest {
  protected:
   CliGapTest() : CliResumeTest({{"broadcaster", "history:\n  max_messages_per_room: 2"}}) {}

@@ -69,7 +69,7 @@ HopServer::HopServer(std::string hop, Stage& stage, prometheus::Registry& regist
                      .Help("Items a stage accepted from its upstream hop and has not answered.")
                      .Register(registry)
                      .Add({{"hop", hop_}})) {
-  // Scraped at zero before the first outcome, so that rate() sees it.
+  // Exported at zero before the first outcome, so that rate() has a first sample.
   outcomes_.Add({{"hop", hop_}, {"code", StatusCodeName(absl::StatusCode::kOk)}});
 }
 
